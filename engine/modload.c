@@ -1,0 +1,505 @@
+/* modload.c — finds module files, runs them in the sandbox, hands their tables to the compiler
+ * (compile.c, compile_states.c) and links submodule calls; the modset's accessors.
+ *
+ * A module file is Lua (returning the module table) or Synthea GMF JSON (converted to the same
+ * Lua table first, so both go through one compiler). Everything a module declares is checked
+ * before anything runs: unknown state types and fields (with a suggestion), transitions to
+ * missing states, probabilities that cannot add up, codes without system/code/display, unknown
+ * units, unreachable states, records that need an encounter where none can be open.
+ */
+#include "sim_module.h"
+
+#include "sim_lua.h"
+#include "sim_rng.h"
+#include "sim_srcmap.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+
+#include "compile.h"
+#include "modload_internal.h"
+
+/* ---- modset ---- */
+
+sim_status sim_modset_new_(sim_lua *lua, const char *root, sim_modset **out)
+{
+    sim_modset *ms = calloc(1, sizeof *ms);
+    if (!ms) return SIM_ENOMEM;
+    ms->lua = lua;
+    ms->arena = sim_arena_new(1 << 16);
+    ms->root = sim_strdup(root ? root : ".");
+    if (!ms->arena || !ms->root) {
+        sim_modset_free(ms);
+        return SIM_ENOMEM;
+    }
+    *out = ms;
+    return SIM_OK;
+}
+
+void sim_modset_free(sim_modset *ms)
+{
+    if (!ms) return;
+    lua_State *L = ms->lua ? sim_lua_state(ms->lua) : NULL;
+    for (size_t i = 0; i < ms->mods.n; i++) {
+        sim_module *m = ms->mods.v[i];
+        if (L && m->table_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, m->table_ref);
+        free(m->key);
+        free(m->name);
+        free(m->path);
+        free(m->header);
+        free(m);
+    }
+    free(ms->mods.v);
+    for (int i = 0; i < SIM_NS_COUNT; i++) sim_strmap_free(&ms->ns[i]);
+    sim_strmap_free(&ms->code_keys);
+    free(ms->codes.v);
+    free(ms->uses.v);
+    for (size_t i = 0; i < ms->refs.n; i++)
+        if (L) luaL_unref(L, LUA_REGISTRYINDEX, ms->refs.v[i]);
+    free(ms->refs.v);
+    sim_arena_free(ms->arena);
+    free(ms->root);
+    free(ms);
+}
+
+size_t sim_modset_count(const sim_modset *ms)
+{
+    return ms->mods.n;
+}
+
+const sim_module *sim_modset_get(const sim_modset *ms, size_t i)
+{
+    return i < ms->mods.n ? ms->mods.v[i] : NULL;
+}
+
+int32_t sim_modset_find(const sim_modset *ms, const char *key_or_name)
+{
+    for (size_t i = 0; i < ms->mods.n; i++)
+        if (strcmp(ms->mods.v[i]->key, key_or_name) == 0) return (int32_t)i;
+    for (size_t i = 0; i < ms->mods.n; i++)
+        if (ms->mods.v[i]->name && strcmp(ms->mods.v[i]->name, key_or_name) == 0) return (int32_t)i;
+    return -1;
+}
+
+sim_lua *sim_modset_lua(const sim_modset *ms)
+{
+    return ms->lua;
+}
+
+int32_t sim_modset_intern(sim_modset *ms, sim_ns ns, const char *name, int add)
+{
+    return sim_strmap_intern(&ms->ns[ns], name, add);
+}
+
+const char *sim_modset_name(const sim_modset *ms, sim_ns ns, int32_t id)
+{
+    return id >= 0 && (size_t)id < ms->ns[ns].n ? ms->ns[ns].names[id] : "?";
+}
+
+size_t sim_modset_names(const sim_modset *ms, sim_ns ns)
+{
+    return ms->ns[ns].n;
+}
+
+const sim_code *sim_modset_code(sim_modset *ms, const char *system, const char *code,
+                                const char *display)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s|%s", system, code);
+    int32_t id = sim_strmap_intern(&ms->code_keys, key, 1);
+    if (id < 0) return NULL;
+    if ((size_t)id < ms->codes.n) return ms->codes.v[id];
+    sim_code *c = sim_arena_alloc(ms->arena, sizeof *c);
+    sim_code **slot = c ? sim_vec_add(&ms->codes) : NULL;
+    if (!slot) return NULL;
+    c->system = sim_arena_strdup(ms->arena, system);
+    c->code = sim_arena_strdup(ms->arena, code);
+    c->display = sim_arena_strdup(ms->arena, display ? display : "");
+    c->id = id;
+    *slot = c;
+    return c;
+}
+
+const sim_attr_use *sim_modset_attr_uses(const sim_modset *ms, size_t *n)
+{
+    *n = ms->uses.n;
+    return ms->uses.v;
+}
+
+/* ---- JSON to Lua ---- */
+
+static int push_json(lua_State *L, json_t *j, int depth)
+{
+    if (depth > 200) return -1;
+    luaL_checkstack(L, 4, "json");
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        lua_createtable(L, 0, (int)json_object_size(j));
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v) {
+            if (push_json(L, v, depth + 1) != 0) return -1;
+            lua_setfield(L, -2, k);
+        }
+        return 0;
+    }
+    case JSON_ARRAY: {
+        lua_createtable(L, (int)json_array_size(j), 0);
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) {
+            if (push_json(L, v, depth + 1) != 0) return -1;
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        return 0;
+    }
+    case JSON_STRING: lua_pushlstring(L, json_string_value(j), json_string_length(j)); return 0;
+    case JSON_INTEGER: lua_pushinteger(L, (lua_Integer)json_integer_value(j)); return 0;
+    case JSON_REAL: lua_pushnumber(L, json_real_value(j)); return 0;
+    case JSON_TRUE: lua_pushboolean(L, 1); return 0;
+    case JSON_FALSE: lua_pushboolean(L, 0); return 0;
+    case JSON_NULL: lua_pushnil(L); return 0;
+    }
+    return -1;
+}
+
+static int pcall_push_json(lua_State *L)
+{
+    json_t *j = lua_touserdata(L, 1);
+    if (push_json(L, j, 0) != 0) return luaL_error(L, "JSON nested too deeply");
+    return 1;
+}
+
+/* ---- loading files ---- */
+
+static sim_status load_one(sim_modset *ms, const char *fs_path, const char *shown,
+                           const char *key, int submodule, const char *text, size_t len,
+                           sim_diags *d)
+{
+    sim_lua *lua = ms->lua;
+    lua_State *L = sim_lua_state(lua);
+    size_t n = strlen(shown);
+    int json = n > 5 && strcmp(shown + n - 5, ".json") == 0;
+    (void)fs_path;
+    int top = lua_gettop(L);
+    sim_error err;
+    sim_error_clear(&err);
+    if (json) {
+        json_error_t je;
+        json_t *root = json_loadb(text, len, 0, &je);
+        if (!root) {
+            sim_diags_add(d, SIM_SEV_ERROR, shown, je.line, je.column, "invalid JSON: %s", je.text);
+            return SIM_EMODULE;
+        }
+        lua_pushcfunction(L, pcall_push_json);
+        lua_pushlightuserdata(L, root);
+        sim_status st = sim_lua_pcall(lua, 1, 1, &err);
+        json_decref(root);
+        if (st != SIM_OK) {
+            sim_diags_add(d, SIM_SEV_ERROR, shown, 1, 0, "%s", err.msg);
+            lua_settop(L, top);
+            return SIM_EMODULE;
+        }
+    } else {
+        sim_status st = sim_lua_run_module(lua, shown, text, len, key, &err);
+        if (st != SIM_OK) {
+            /* the Lua message already reads "file:line: ..." */
+            sim_diags_add(d, SIM_SEV_ERROR, "", 0, 0, "%s", err.msg);
+            lua_settop(L, top);
+            return SIM_EMODULE;
+        }
+    }
+    sim_srcmap *map = sim_srcmap_build(text, len, json);
+    if (!map) {
+        lua_settop(L, top);
+        return SIM_ENOMEM;
+    }
+    sim_module *m = compile_module(ms, shown, key, json, submodule, map, d);
+    lua_settop(L, top);
+    if (m && !json) {
+        const sim_lua_param *params;
+        size_t np;
+        if (sim_lua_take_params(lua, key, &params, &np, &err) != SIM_OK) {
+            sim_diags_add(d, SIM_SEV_ERROR, shown, 1, 0, "%s", err.msg);
+        } else if (np) {
+            sim_param *pv = sim_arena_alloc(ms->arena, np * sizeof *pv);
+            for (size_t i = 0; pv && i < np; i++) {
+                pv[i].name = sim_arena_strdup(ms->arena, params[i].name);
+                pv[i].meaning = sim_arena_strdup(ms->arena, params[i].meaning);
+                pv[i].def = params[i].def;
+                pv[i].value = params[i].value;
+                char pp[300];
+                snprintf(pp, sizeof pp, "parameters.%s", params[i].name);
+                pv[i].line = sim_srcmap_line(map, pp, params[i].line);
+            }
+            m->params = pv;
+            m->nparams = pv ? (int32_t)np : 0;
+        }
+    }
+    if (m) m->header = json ? sim_strdup("") : sim_srcmap_header(text, len);
+    sim_srcmap_free(map);
+    if (!m) return SIM_EMODULE;
+    sim_module **slot = sim_vec_add(&ms->mods);
+    if (!slot) {
+        free(m->key);
+        free(m->name);
+        free(m->path);
+        free(m->header);
+        free(m);
+        return SIM_ENOMEM;
+    }
+    *slot = m;
+    return SIM_OK;
+}
+
+typedef struct modfile {
+    char *fs_path; /* to open */
+    char *shown;   /* in messages */
+    char *key;
+    int submodule;
+} modfile;
+
+typedef SIM_VEC(modfile) modfiles;
+
+static int has_ext(const char *name, const char **ext)
+{
+    size_t n = strlen(name);
+    if (n > 4 && strcmp(name + n - 4, ".lua") == 0) {
+        *ext = ".lua";
+        return 1;
+    }
+    if (n > 5 && strcmp(name + n - 5, ".json") == 0) {
+        *ext = ".json";
+        return 1;
+    }
+    return 0;
+}
+
+/* scans dir (fs path) whose files are shown as shown_prefix/...; keys are prefixed with keypre */
+static void scan_dir(modfiles *out, const char *dir, const char *shown_prefix, const char *keypre,
+                     int depth)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) return;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char fs[2048], shown[2048], key[1024];
+        snprintf(fs, sizeof fs, "%s/%s", dir, de->d_name);
+        snprintf(shown, sizeof shown, "%s/%s", shown_prefix, de->d_name);
+        struct stat sb;
+        if (stat(fs, &sb) != 0) continue;
+        if (S_ISDIR(sb.st_mode)) {
+            if (depth == 0 && (strcmp(de->d_name, "data") == 0 || strcmp(de->d_name, "lib") == 0 ||
+                               strcmp(de->d_name, "lookup_tables") == 0))
+                continue;
+            snprintf(key, sizeof key, "%s%s/", keypre, de->d_name);
+            if (depth < 8) scan_dir(out, fs, shown, key, depth + 1);
+            continue;
+        }
+        const char *ext;
+        if (!S_ISREG(sb.st_mode) || !has_ext(de->d_name, &ext)) continue;
+        snprintf(key, sizeof key, "%s%.*s", keypre, (int)(strlen(de->d_name) - strlen(ext)),
+                 de->d_name);
+        modfile *mf = sim_vec_add(out);
+        if (!mf) break;
+        mf->fs_path = sim_strdup(fs);
+        mf->shown = sim_strdup(shown);
+        mf->key = sim_strdup(key);
+        mf->submodule = depth > 0;
+    }
+    closedir(dp);
+}
+
+static int cmp_modfile(const void *a, const void *b)
+{
+    return strcmp(((const modfile *)a)->key, ((const modfile *)b)->key);
+}
+
+static int listed(const char *key, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, list[i]) == 0) return 1;
+    return 0;
+}
+
+sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset **out,
+                           sim_diags *diags)
+{
+    *out = NULL;
+    sim_modset *ms = NULL;
+    sim_status st = sim_modset_new_(lua, opts->root, &ms);
+    if (st != SIM_OK) return st;
+    modfiles files = {0};
+    char dir[2048];
+    snprintf(dir, sizeof dir, "%s/modules", opts->root ? opts->root : ".");
+    scan_dir(&files, dir, "modules", "", 0);
+    size_t nshipped = files.n;
+    for (size_t i = 0; i < opts->ndirs; i++) {
+        struct stat sb;
+        if (stat(opts->dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            sim_diags_add(diags, SIM_SEV_ERROR, opts->dirs[i], 0, 0,
+                          "-d: not a folder of modules");
+            continue;
+        }
+        char shown[1024];
+        snprintf(shown, sizeof shown, "%s", opts->dirs[i]);
+        size_t sl = strlen(shown);
+        while (sl > 1 && shown[sl - 1] == '/') shown[--sl] = '\0';
+        scan_dir(&files, opts->dirs[i], shown, "", 0);
+    }
+    /* a local module replaces a shipped one with the same key */
+    for (size_t i = nshipped; i < files.n; i++) {
+        for (size_t j = 0; j < nshipped; j++) {
+            if (files.v[j].key && strcmp(files.v[j].key, files.v[i].key) == 0) {
+                sim_diags_add(diags, SIM_SEV_WARNING, files.v[i].shown, 0, 0,
+                              "replaces the shipped module %s", files.v[j].shown);
+                free(files.v[j].key);
+                files.v[j].key = NULL;
+            }
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < files.n; i++) {
+        if (!files.v[i].key) {
+            free(files.v[i].fs_path);
+            free(files.v[i].shown);
+            continue;
+        }
+        files.v[k++] = files.v[i];
+    }
+    files.n = k;
+    if (files.n) qsort(files.v, files.n, sizeof *files.v, cmp_modfile);
+    /* include / exclude apply to top-level modules */
+    for (size_t i = 0; i < opts->ninclude; i++) {
+        int found = 0;
+        for (size_t j = 0; j < files.n; j++)
+            if (strcmp(files.v[j].key, opts->include[i]) == 0) found = 1;
+        if (!found) sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to include", opts->include[i]);
+    }
+    for (size_t i = 0; i < opts->nexclude; i++) {
+        int found = 0;
+        for (size_t j = 0; j < files.n; j++)
+            if (strcmp(files.v[j].key, opts->exclude[i]) == 0) found = 1;
+        if (!found) sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to exclude", opts->exclude[i]);
+    }
+    st = sim_lua_set_param_overrides(lua, opts->param_names, opts->param_values, opts->nparams);
+    if (st != SIM_OK) goto done;
+    for (size_t i = 0; i < files.n; i++) {
+        modfile *mf = &files.v[i];
+        if (!mf->submodule) {
+            if (opts->include && opts->ninclude && !listed(mf->key, opts->include, opts->ninclude))
+                continue;
+            if (listed(mf->key, opts->exclude, opts->nexclude)) continue;
+        }
+        char *text;
+        size_t len;
+        sim_error err;
+        if (sim_read_file(mf->fs_path, &text, &len, &err) != SIM_OK) {
+            sim_diags_add(diags, SIM_SEV_ERROR, mf->shown, 0, 0, "%s", err.msg);
+            continue;
+        }
+        sim_status s1 = load_one(ms, mf->fs_path, mf->shown, mf->key, mf->submodule, text, len, diags);
+        free(text);
+        if (s1 == SIM_ENOMEM) {
+            st = SIM_ENOMEM;
+            goto done;
+        }
+    }
+    /* parameters named for modules that do not exist */
+    {
+        const char *unused[64];
+        size_t nu = sim_lua_unused_overrides(lua, unused, 64);
+        for (size_t i = 0; i < nu && i < 64; i++) {
+            const char *dot = strchr(unused[i], '.');
+            size_t kl = dot ? (size_t)(dot - unused[i]) : strlen(unused[i]);
+            int known = 0;
+            for (size_t j = 0; j < ms->mods.n; j++)
+                if (strlen(ms->mods.v[j]->key) == kl && strncmp(ms->mods.v[j]->key, unused[i], kl) == 0)
+                    known = 1;
+            if (!known)
+                sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0,
+                              "parameter '%s' names no loaded module (write module.parameter)",
+                              unused[i]);
+        }
+    }
+    st = sim_modset_link_(ms, diags);
+done:
+    for (size_t i = 0; i < files.n; i++) {
+        free(files.v[i].fs_path);
+        free(files.v[i].shown);
+        free(files.v[i].key);
+    }
+    free(files.v);
+    if (st == SIM_OK && diags->nerrors) st = SIM_EMODULE;
+    if (st != SIM_OK) {
+        sim_modset_free(ms);
+        return st;
+    }
+    *out = ms;
+    return SIM_OK;
+}
+
+/* Resolves CallSubmodule targets once every module is loaded. */
+sim_status sim_modset_link_(sim_modset *ms, sim_diags *diags)
+{
+    for (size_t i = 0; i < ms->mods.n; i++) {
+        sim_module *m = ms->mods.v[i];
+        m->index = (int32_t)i;
+        for (int32_t s = 0; s < m->nstates; s++) {
+            sim_state *st = &m->states[s];
+            if (st->type != SIM_ST_CALLSUBMODULE || !st->submodule_name) continue;
+            int32_t t = -1;
+            for (size_t j = 0; j < ms->mods.n; j++)
+                if (strcmp(ms->mods.v[j]->key, st->submodule_name) == 0) t = (int32_t)j;
+            if (t < 0) {
+                const char *cands[512];
+                size_t nc = 0;
+                for (size_t j = 0; j < ms->mods.n && nc < 512; j++)
+                    if (ms->mods.v[j]->submodule) cands[nc++] = ms->mods.v[j]->key;
+                const char *dym = sim_did_you_mean(st->submodule_name, cands, nc);
+                sim_diags_add(diags, SIM_SEV_ERROR, m->path, st->line, 0,
+                              "state '%s': no submodule '%s'%s%s%s (submodules live in "
+                              "modules/<folder>/)",
+                              st->name, st->submodule_name, dym ? " (did you mean '" : "",
+                              dym ? dym : "", dym ? "'?)" : "");
+            } else if (!ms->mods.v[t]->submodule) {
+                sim_diags_add(diags, SIM_SEV_ERROR, m->path, st->line, 0,
+                              "state '%s': '%s' is a top-level module; CallSubmodule calls modules "
+                              "kept in a folder (modules/<folder>/<name>)",
+                              st->name, st->submodule_name);
+            } else if ((size_t)t == i) {
+                sim_diags_add(diags, SIM_SEV_ERROR, m->path, st->line, 0,
+                              "state '%s': a submodule cannot call itself", st->name);
+            } else {
+                st->submodule = t;
+            }
+        }
+    }
+    return diags->nerrors ? SIM_EMODULE : SIM_OK;
+}
+
+sim_status sim_modset_load_text(sim_lua *lua, const char *path, const char *key, const char *text,
+                                size_t len, sim_modset **out, sim_diags *diags)
+{
+    *out = NULL;
+    sim_modset *ms = NULL;
+    sim_status st = sim_modset_new_(lua, ".", &ms);
+    if (st != SIM_OK) return st;
+    st = load_one(ms, path, path, key, strchr(key, '/') != NULL, text, len, diags);
+    if (st == SIM_OK) st = sim_modset_link_(ms, diags);
+    if (st == SIM_OK && diags->nerrors) st = SIM_EMODULE;
+    if (st != SIM_OK) {
+        sim_modset_free(ms);
+        return st;
+    }
+    *out = ms;
+    return SIM_OK;
+}
+
