@@ -539,25 +539,32 @@ sim_status sim_read_file(const char *path, char **out, size_t *len, sim_error *e
 
 int sim_edit_distance(const char *a, const char *b)
 {
+    /* optimal string alignment: insertions, deletions, substitutions and transpositions of
+     * adjacent characters each cost 1 ("Wiat" is one step from "Wait"); case-insensitive */
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63) return 64;
-    int prev[64], cur[64];
-    for (size_t j = 0; j <= lb; j++) prev[j] = (int)j;
+    int d[64][64];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = (int)i;
         for (size_t j = 1; j <= lb; j++) {
             char ca = a[i - 1], cb = b[j - 1];
             if (ca >= 'A' && ca <= 'Z') ca = (char)(ca - 'A' + 'a');
             if (cb >= 'A' && cb <= 'Z') cb = (char)(cb - 'A' + 'a');
             int cost = ca == cb ? 0 : 1;
-            int v = prev[j - 1] + cost;
-            if (prev[j] + 1 < v) v = prev[j] + 1;
-            if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
-            cur[j] = v;
+            int v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1) {
+                char pa = a[i - 2], pb = b[j - 2];
+                if (pa >= 'A' && pa <= 'Z') pa = (char)(pa - 'A' + 'a');
+                if (pb >= 'A' && pb <= 'Z') pb = (char)(pb - 'A' + 'a');
+                if (ca == pb && pa == cb && d[i - 2][j - 2] + 1 < v) v = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = v;
         }
-        memcpy(prev, cur, sizeof(int) * (lb + 1));
     }
-    return prev[lb];
+    return d[la][lb];
 }
 
 const char *sim_did_you_mean(const char *word, const char *const *candidates, size_t n)

@@ -607,9 +607,12 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
             static const char *const f[] = {"quantity", "unit", NULL};
             compile_check_fields(c, -1, pk, "exact", f);
             double q = 0;
-            int u = state_unit;
+            int u = state_unit, unit_given = 0;
             int t = lua_gettop(L);
-            if (compile_getf(c, t, "unit") != LUA_TNIL) u = compile_want_unit(c, -1, pk, "exact's unit");
+            if (compile_getf(c, t, "unit") != LUA_TNIL) {
+                unit_given = 1;
+                u = compile_want_unit(c, -1, pk, "exact's unit");
+            }
             lua_pop(L, 1);
             if (compile_getf(c, t, "quantity") == LUA_TNIL) {
                 compile_error(c, pk, "exact needs a quantity");
@@ -619,7 +622,7 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
             }
             lua_pop(L, 1);
             if (u < 0) {
-                compile_error(c, pk, "exact needs a unit (years, days, ...)");
+                if (!unit_given) compile_error(c, pk, "exact needs a unit (years, days, ...)");
                 rc = -1;
             }
             if (rc == 0) dist_exact(d, q, u);
@@ -641,8 +644,11 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
             compile_check_fields(c, -1, pk, "range", f);
             int t = lua_gettop(L);
             double lo = 0, hi = 0;
-            int u = state_unit;
-            if (compile_getf(c, t, "unit") != LUA_TNIL) u = compile_want_unit(c, -1, pk, "range's unit");
+            int u = state_unit, unit_given = 0;
+            if (compile_getf(c, t, "unit") != LUA_TNIL) {
+                unit_given = 1;
+                u = compile_want_unit(c, -1, pk, "range's unit");
+            }
             lua_pop(L, 1);
             if (compile_getf(c, t, "low") == LUA_TNIL || compile_want_number(c, -1, pk, "range.low", &lo) != 0) {
                 if (lua_isnil(L, -1)) compile_error(c, pk, "range needs low");
@@ -655,7 +661,7 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
             }
             lua_pop(L, 1);
             if (u < 0) {
-                compile_error(c, pk, "range needs a unit (years, days, ...)");
+                if (!unit_given) compile_error(c, pk, "range needs a unit (years, days, ...)");
                 rc = -1;
             }
             if (rc == 0 && hi < lo) {
@@ -1370,6 +1376,23 @@ static int compile_dopts(cctx *c, int idx, const char *kpath, sim_dopt **out, in
 
 static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *tr);
 
+/* does the state have an unknown key that looks like a transition kind? */
+static int misspelt_transition(cctx *c, int sidx)
+{
+    static const char *const kinds[] = {"direct_transition", "distributed_transition",
+                                        "conditional_transition", "complex_transition",
+                                        "lookup_table_transition"};
+    lua_State *L = c->L;
+    int found = 0;
+    lua_pushnil(L);
+    while (lua_next(L, sidx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING && sim_did_you_mean(lua_tostring(L, -1), kinds, 5))
+            found = 1;
+    }
+    return found;
+}
+
 int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
 {
     lua_State *L = c->L;
@@ -1491,6 +1514,7 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
         }
         return 0;
     }
+    if (!found && misspelt_transition(c, sidx)) return -1; /* reported as an unknown field */
     if (!found) {
         compile_error(c, spath, "a %s state needs a transition (direct_transition, distributed_transition, "
                        "conditional_transition, complex_transition or lookup_table_transition)",

@@ -1,1 +1,325 @@
-int main(void){return 0;}
+/* main.c — the lifesim command line: argument parsing, help, and dispatch to the subsystems.
+ *
+ * Exit status: 0 success; 1 the run or check failed (the message says why); 2 a usage error
+ * (unknown flag, bad value); 130/143 interrupted by SIGINT/SIGTERM.
+ */
+#include "sim_run.h"
+#include "sim_scenario.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t g_stop; /* the one piece of process state: written by signals */
+
+static void on_signal(int sig)
+{
+    g_stop = sig;
+}
+
+static const char usage_main[] =
+    "Lifesim " LIFESIM_VERSION " — synthetic patients from birth to death, as EHR records.\n"
+    "\n"
+    "usage: lifesim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run [SCENARIO]   simulate a population (default: the embedded default scenario)\n"
+    "  help [COMMAND]   show help for a command\n"
+    "\n"
+    "options:\n"
+    "  --help           this text\n"
+    "  --version        the version\n"
+    "\n"
+    "Run 'lifesim help run' for the options of run.\n";
+
+static const char usage_run[] =
+    "usage: lifesim run [SCENARIO] [options]\n"
+    "\n"
+    "Simulates the population a YAML scenario describes and writes its records. Without\n"
+    "SCENARIO, runs the embedded default (scenarios/default.yaml) into output/default/.\n"
+    "Flags override the scenario.\n"
+    "\n"
+    "options:\n"
+    "  -p, --population N        patients alive at the reference date (1 or more)\n"
+    "  -s, --seed SEED           random seed (a whole number)\n"
+    "  -o, --output DIR          output folder (default: output/<scenario name>)\n"
+    "  -d, --modules-dir DIR     add the modules in DIR (.lua, .json; submodules in subfolders)\n"
+    "  -f, --format LIST         comma-separated: csv (more formats arrive with later releases)\n"
+    "      --gzip                compress every file (.gz)\n"
+    "      --years-of-history N  export only the last N years of each record (0: all)\n"
+    "      --reference-date DATE simulate up to this date (YYYY-MM-DD)\n"
+    "      --strict              check every record for coherence as it is finished\n"
+    "      --dry-run             print the resolved scenario and exit\n"
+    "  -q, --quiet               no progress line\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Progress (patients done, rate, time left) is shown on stderr when it is a terminal.\n";
+
+static int usage_error(const char *cmd, const char *fmt, ...) SIM_PRINTF(2, 3);
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lifesim %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'lifesim help %s')\n", cmd);
+    return 2;
+}
+
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct run_args {
+    const char *scenario;
+    int have_p, have_s, have_years, have_ref;
+    uint64_t population, seed, years;
+    const char *out, *formats, *ref;
+    const char *dirs[64];
+    size_t ndirs;
+    int gzip, quiet, strict, dry_run;
+} run_args;
+
+/* option value: "-p N", "-pN", "--population N", "--population=N" */
+static const char *opt_value(int argc, char **argv, int *i, const char *arg, const char *name,
+                             size_t namelen)
+{
+    if (arg[namelen] == '=') return arg + namelen + 1;
+    if (arg[namelen] != '\0' && arg[1] != '-') return arg + namelen; /* -pN */
+    if (*i + 1 >= argc) return NULL;
+    (void)name;
+    return argv[++*i];
+}
+
+static int match(const char *arg, const char *shortf, const char *longf, size_t *len)
+{
+    if (shortf && strncmp(arg, shortf, 2) == 0 && arg[1] != '-') {
+        *len = 2;
+        return 1;
+    }
+    size_t n = strlen(longf);
+    if (strncmp(arg, longf, n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+        *len = n;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_run(int argc, char **argv, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        const char *v;
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (a->scenario)
+                return usage_error("run", "only one scenario may be given ('%s' and '%s')",
+                                   a->scenario, arg);
+            a->scenario = arg;
+        } else if (match(arg, "-p", "--population", &n)) {
+            v = opt_value(argc, argv, &i, arg, "population", n);
+            if (!v) return usage_error("run", "%s needs a value: the number of patients", arg);
+            if (parse_u64(v, 1, UINT64_C(1000000000000), &a->population) != 0)
+                return usage_error("run", "--population: '%s' is not a whole number of 1 or more",
+                                   v);
+            a->have_p = 1;
+        } else if (match(arg, "-s", "--seed", &n)) {
+            v = opt_value(argc, argv, &i, arg, "seed", n);
+            if (!v) return usage_error("run", "%s needs a value: a whole number", arg);
+            if (parse_u64(v, 0, UINT64_MAX, &a->seed) != 0)
+                return usage_error("run", "--seed: '%s' is not a whole number from 0 to %llu", v,
+                                   (unsigned long long)UINT64_MAX);
+            a->have_s = 1;
+        } else if (match(arg, "-o", "--output", &n)) {
+            v = opt_value(argc, argv, &i, arg, "output", n);
+            if (!v || !*v) return usage_error("run", "%s needs a folder", arg);
+            a->out = v;
+        } else if (match(arg, "-d", "--modules-dir", &n)) {
+            v = opt_value(argc, argv, &i, arg, "modules-dir", n);
+            if (!v || !*v) return usage_error("run", "%s needs a folder of modules", arg);
+            if (a->ndirs >= 64) return usage_error("run", "too many -d folders (at most 64)");
+            a->dirs[a->ndirs++] = v;
+        } else if (match(arg, "-f", "--format", &n)) {
+            v = opt_value(argc, argv, &i, arg, "format", n);
+            if (!v) return usage_error("run", "%s needs a list such as csv", arg);
+            unsigned f;
+            char bad[64];
+            if (sim_formats_parse(v, &f, bad, sizeof bad) != 0)
+                return usage_error("run", "--format: unknown format '%s' (use csv, fhir, ndjson)",
+                                   bad);
+            a->formats = v;
+        } else if (match(arg, NULL, "--years-of-history", &n)) {
+            v = opt_value(argc, argv, &i, arg, "years-of-history", n);
+            if (!v || parse_u64(v, 0, 200, &a->years) != 0)
+                return usage_error("run", "--years-of-history: '%s' is not a number of years from "
+                                          "0 (all) to 200",
+                                   v ? v : "");
+            a->have_years = 1;
+        } else if (match(arg, NULL, "--reference-date", &n)) {
+            v = opt_value(argc, argv, &i, arg, "reference-date", n);
+            sim_time t;
+            if (!v || sim_time_parse(v, &t) != 0)
+                return usage_error("run", "--reference-date: '%s' is not a date YYYY-MM-DD",
+                                   v ? v : "");
+            a->ref = v;
+            a->have_ref = 1;
+        } else if (!strcmp(arg, "--gzip")) {
+            a->gzip = 1;
+        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+            a->quiet = 1;
+        } else if (!strcmp(arg, "--strict")) {
+            a->strict = 1;
+        } else if (!strcmp(arg, "--dry-run")) {
+            a->dry_run = 1;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs(usage_run, stdout);
+            return -1;
+        } else {
+            static const char *const known[] = {
+                "--population", "--seed", "--output", "--modules-dir", "--format", "--gzip",
+                "--years-of-history", "--reference-date", "--strict", "--dry-run", "--quiet",
+                "--help"};
+            char word[64];
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
+            const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
+            if (dym)
+                return usage_error("run", "unknown option '%s' (did you mean '%s'?)", word, dym);
+            return usage_error("run", "unknown option '%s'", word);
+        }
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv, const char *root)
+{
+    run_args a;
+    int rc = parse_run(argc, argv, &a);
+    if (rc == -1) return 0; /* --help */
+    if (rc) return rc;
+    sim_diags d;
+    memset(&d, 0, sizeof d);
+    sim_scenario *sc = NULL;
+    sim_status st = a.scenario ? sim_scenario_load(a.scenario, &sc, &d) : sim_scenario_default(&sc, &d);
+    sim_diags_print(&d, stderr);
+    sim_diags_free(&d);
+    if (st != SIM_OK) {
+        fprintf(stderr, "lifesim run: the scenario has errors (listed above): nothing was run\n");
+        return 1;
+    }
+    if (a.have_p) sc->population = a.population;
+    if (a.have_s) sc->seed = a.seed;
+    if (a.have_years) sc->years_of_history = (int)a.years;
+    if (a.have_ref) sim_time_parse(a.ref, &sc->reference_date);
+    if (a.out) {
+        free(sc->out_dir);
+        sc->out_dir = sim_strdup(a.out);
+    }
+    if (a.formats) {
+        char bad[64];
+        sim_formats_parse(a.formats, &sc->formats, bad, sizeof bad);
+    }
+    if (a.gzip) sc->gzip = 1;
+    if (a.ndirs) {
+        char **nd = realloc(sc->dirs, (sc->ndirs + a.ndirs) * sizeof *nd);
+        if (!nd) {
+            sim_scenario_free(sc);
+            return 1;
+        }
+        sc->dirs = nd;
+        for (size_t i = 0; i < a.ndirs; i++) sc->dirs[sc->ndirs++] = sim_strdup(a.dirs[i]);
+    }
+    if (sc->formats & ~(unsigned)SIM_FMT_CSV) {
+        fprintf(stderr, "lifesim run: the fhir and ndjson formats are not available in this "
+                        "release; use --format csv\n");
+        sim_scenario_free(sc);
+        return 2;
+    }
+    if (a.dry_run) {
+        sim_scenario_print(sc, stdout);
+        sim_scenario_free(sc);
+        return 0;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    sim_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.scenario = sc;
+    ro.root = root;
+    ro.quiet = a.quiet;
+    ro.strict = a.strict;
+    ro.stop = &g_stop;
+    sim_run_result res;
+    sim_error err;
+    sim_error_clear(&err);
+    st = sim_run(&ro, &res, &err);
+    int status = 0;
+    if (st != SIM_OK) {
+        char msg[4096];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim run: %s\n", msg);
+        if (res.incomplete)
+            fprintf(stderr, "lifesim run: %s holds an incomplete run (manifest.json says so; its "
+                            "files end in .partial)\n",
+                    sc->out_dir);
+        status = st == SIM_EINTR ? (g_stop == SIGTERM ? 143 : 130) : 1;
+    } else if (!a.quiet) {
+        fprintf(stderr, "lifesim: %llu patients (%llu alive, %llu deceased) written to %s\n",
+                (unsigned long long)(res.living + res.deceased), (unsigned long long)res.living,
+                (unsigned long long)res.deceased, sc->out_dir);
+    }
+    sim_scenario_free(sc);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    char root[PATH_MAX];
+    sim_find_root(argv[0], root, sizeof root);
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("lifesim %s\n", LIFESIM_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            fputs(usage_main, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[2], "run")) {
+            fputs(usage_run, stdout);
+            return 0;
+        }
+        fprintf(stderr, "lifesim help: no command '%s' (the commands: run, help)\n", argv[2]);
+        return 2;
+    }
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run", "help", "--help", "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, 4);
+    fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
+            dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+    return 2;
+}

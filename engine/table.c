@@ -160,8 +160,9 @@ sim_status sim_table_parse(const char *text, size_t len, const char *path, sim_t
         goto done;
     }
     t->cells = c.cells.v;
-    c.cells.v = NULL;
     t->nrows = c.cells.n / (t->ncols ? t->ncols : 1);
+    c.cells.v = NULL;
+    c.cells.n = 0;
     t->lines = c.lines.v;
     c.lines.v = NULL;
     *out = t;

@@ -1,0 +1,772 @@
+/* scenario.c — YAML scenarios read with libyaml (see include/sim_scenario.h).
+ *
+ * The document is loaded whole (yaml_parser_load), then walked against the schema below. Every
+ * node carries its mark, so a problem is reported at the line and column of the value at fault.
+ */
+#include "sim_scenario.h"
+
+#include "embedded.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct sctx {
+    yaml_document_t *doc;
+    const char *path;
+    sim_diags *d;
+    sim_scenario *s;
+} sctx;
+
+static void serr(sctx *c, const yaml_node_t *n, const char *fmt, ...) SIM_PRINTF(3, 4);
+static void serr(sctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sim_diags_addv(c->d, SIM_SEV_ERROR, c->path, n ? (int)n->start_mark.line + 1 : 0,
+                   n ? (int)n->start_mark.column + 1 : 0, fmt, ap);
+    va_end(ap);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    if (!n) return "nothing";
+    switch (n->type) {
+    case YAML_SCALAR_NODE: return "a value";
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    default: return "nothing";
+    }
+}
+
+static int want_string(sctx *c, const yaml_node_t *n, const char *key, char **out)
+{
+    const char *v = scalar(n);
+    if (!v) {
+        serr(c, n, "%s must be a text value, not %s", key, node_kind(n));
+        return -1;
+    }
+    free(*out);
+    *out = sim_strdup(v);
+    return 0;
+}
+
+static int want_number(sctx *c, const yaml_node_t *n, const char *key, double lo, double hi,
+                       double *out)
+{
+    const char *v = scalar(n);
+    char *end;
+    errno = 0;
+    double x = v ? strtod(v, &end) : 0;
+    if (!v || !*v || *end || errno || !isfinite(x)) {
+        serr(c, n, "%s must be a number%s%s%s", key, v ? " (got \"" : "", v ? v : "",
+             v ? "\")" : "");
+        return -1;
+    }
+    if (x < lo || x > hi) {
+        serr(c, n, "%s must be between %g and %g (got %g)", key, lo, hi, x);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int want_uint(sctx *c, const yaml_node_t *n, const char *key, uint64_t lo, uint64_t hi,
+                     uint64_t *out)
+{
+    const char *v = scalar(n);
+    char *end;
+    errno = 0;
+    unsigned long long x = v && *v != '-' ? strtoull(v, &end, 10) : 0;
+    if (!v || !*v || *v == '-' || *end || errno) {
+        serr(c, n, "%s must be a whole number%s%s%s", key, v ? " (got \"" : "", v ? v : "",
+             v ? "\")" : "");
+        return -1;
+    }
+    if (x < lo || x > hi) {
+        serr(c, n, "%s must be between %llu and %llu (got %llu)", key, (unsigned long long)lo,
+             (unsigned long long)hi, x);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int want_bool(sctx *c, const yaml_node_t *n, const char *key, int *out)
+{
+    const char *v = scalar(n);
+    if (v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))) {
+        *out = 1;
+        return 0;
+    }
+    if (v && (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))) {
+        *out = 0;
+        return 0;
+    }
+    serr(c, n, "%s must be true or false", key);
+    return -1;
+}
+
+static int want_date(sctx *c, const yaml_node_t *n, const char *key, sim_time *out)
+{
+    const char *v = scalar(n);
+    if (!v || sim_time_parse(v, out) != 0) {
+        serr(c, n, "%s must be a date YYYY-MM-DD (got %s%s%s)", key, v ? "\"" : "",
+             v ? v : node_kind(n), v ? "\"" : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int want_strlist(sctx *c, const yaml_node_t *n, const char *key, char ***out, size_t *nout)
+{
+    if (!n || n->type != YAML_SEQUENCE_NODE) {
+        serr(c, n, "%s must be a list, e.g. [a, b]", key);
+        return -1;
+    }
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    char **v = calloc(cnt ? cnt : 1, sizeof *v);
+    if (!v) return -1;
+    size_t k = 0;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+        const char *sv = scalar(e);
+        if (!sv) {
+            serr(c, e, "each entry of %s must be a text value", key);
+            continue;
+        }
+        v[k++] = sim_strdup(sv);
+    }
+    for (size_t i = 0; i < *nout; i++) free((*out)[i]);
+    free(*out);
+    *out = v;
+    *nout = k;
+    return 0;
+}
+
+typedef int (*key_fn)(sctx *c, const yaml_node_t *v, const char *key);
+typedef struct keydef {
+    const char *name;
+    key_fn fn;
+} keydef;
+
+static int walk_map(sctx *c, const yaml_node_t *n, const char *where, const keydef *keys)
+{
+    if (!n || n->type != YAML_MAPPING_NODE) {
+        serr(c, n, "%s must be a mapping of keys to values", where);
+        return -1;
+    }
+    const char *names[64];
+    size_t nk = 0;
+    for (const keydef *k = keys; k->name && nk < 64; k++) names[nk++] = k->name;
+    int rc = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+        const char *k = scalar(kn);
+        if (!k) {
+            serr(c, kn, "keys must be plain names");
+            rc = -1;
+            continue;
+        }
+        /* a key given twice is a mistake YAML would let pass silently */
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            const char *k2 = scalar(yaml_document_get_node(c->doc, q->key));
+            if (k2 && strcmp(k2, k) == 0) {
+                serr(c, kn, "'%s' is given twice in %s", k, where);
+                rc = -1;
+            }
+        }
+        const keydef *def = NULL;
+        for (const keydef *kd = keys; kd->name; kd++)
+            if (strcmp(kd->name, k) == 0) def = kd;
+        if (!def) {
+            const char *dym = sim_did_you_mean(k, names, nk);
+            if (dym)
+                serr(c, kn, "unknown key '%s' in %s (did you mean '%s'?)", k, where, dym);
+            else {
+                char list[512] = "";
+                size_t off = 0;
+                for (size_t i = 0; i < nk && off < sizeof list - 2; i++)
+                    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
+                                            names[i]);
+                serr(c, kn, "unknown key '%s' in %s (the keys are: %s)", k, where, list);
+            }
+            rc = -1;
+            continue;
+        }
+        if (def->fn(c, vn, k) != 0) rc = -1;
+    }
+    return rc;
+}
+
+/* ---- keys ---- */
+
+static int k_name(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_string(c, v, k, &c->s->name);
+}
+
+static int k_description(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_string(c, v, k, &c->s->description);
+}
+
+static int k_seed(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_uint(c, v, k, 0, UINT64_MAX, &c->s->seed);
+}
+
+static int k_population(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_uint(c, v, k, 1, UINT64_C(1000000000000), &c->s->population);
+}
+
+static int k_reference_date(sctx *c, const yaml_node_t *v, const char *k)
+{
+    if (want_date(c, v, k, &c->s->reference_date) != 0) return -1;
+    if (c->s->reference_date < sim_time_from_ymd(1900, 1, 1) ||
+        c->s->reference_date > sim_time_from_ymd(2200, 1, 1)) {
+        serr(c, v, "reference_date must be between 1900 and 2200");
+        return -1;
+    }
+    return 0;
+}
+
+static int k_years_of_history(sctx *c, const yaml_node_t *v, const char *k)
+{
+    const char *sv = scalar(v);
+    if (sv && strcmp(sv, "all") == 0) {
+        c->s->years_of_history = 0;
+        return 0;
+    }
+    uint64_t y;
+    if (want_uint(c, v, k, 0, 200, &y) != 0) return -1;
+    c->s->years_of_history = (int)y;
+    return 0;
+}
+
+static int k_threads(sctx *c, const yaml_node_t *v, const char *k)
+{
+    uint64_t t;
+    if (want_uint(c, v, k, 0, 1024, &t) != 0) return -1;
+    c->s->threads = (int)t;
+    return 0;
+}
+
+static int k_guard_poll_days(sctx *c, const yaml_node_t *v, const char *k)
+{
+    double d;
+    if (want_number(c, v, k, 0.001, 3650, &d) != 0) return -1;
+    c->s->guard_poll = (sim_time)(d * (double)SIM_MS_DAY);
+    return 0;
+}
+
+/* demographics */
+static int k_sex_ratio(sctx *c, const yaml_node_t *v, const char *k)
+{
+    double r;
+    if (want_number(c, v, k, 0.5, 2.0, &r) != 0) return -1;
+    c->s->demographics.males_per_1000 = r * 1000.0;
+    return 0;
+}
+
+static int k_age_min(sctx *c, const yaml_node_t *v, const char *k)
+{
+    uint64_t a;
+    if (want_uint(c, v, k, 0, 110, &a) != 0) return -1;
+    c->s->demographics.age_lo = (int)a;
+    return 0;
+}
+
+static int k_age_max(sctx *c, const yaml_node_t *v, const char *k)
+{
+    uint64_t a;
+    if (want_uint(c, v, k, 0, 110, &a) != 0) return -1;
+    c->s->demographics.age_hi = (int)a;
+    return 0;
+}
+
+static int k_age_fixed(sctx *c, const yaml_node_t *v, const char *k)
+{
+    uint64_t a;
+    if (want_uint(c, v, k, 0, 110, &a) != 0) return -1;
+    c->s->demographics.age_lo = c->s->demographics.age_hi = (int)a;
+    return 0;
+}
+
+static int k_age(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    const char *sv = scalar(v);
+    if (sv) {
+        if (strcmp(sv, "us") == 0) {
+            c->s->demographics.age_mode = SIM_AGE_US;
+            return 0;
+        }
+        uint64_t a;
+        if (want_uint(c, v, "age (us, a number, or {min: .., max: ..})", 0, 110, &a) != 0)
+            return -1;
+        c->s->demographics.age_mode = SIM_AGE_RANGE;
+        c->s->demographics.age_lo = c->s->demographics.age_hi = (int)a;
+        return 0;
+    }
+    static const keydef keys[] = {{"min", k_age_min}, {"max", k_age_max}, {"fixed", k_age_fixed},
+                                  {NULL, NULL}};
+    c->s->demographics.age_mode = SIM_AGE_RANGE;
+    c->s->demographics.age_lo = 0;
+    c->s->demographics.age_hi = 110;
+    if (walk_map(c, v, "demographics.age", keys) != 0) return -1;
+    if (c->s->demographics.age_lo > c->s->demographics.age_hi) {
+        serr(c, v, "age: min (%d) is above max (%d)", c->s->demographics.age_lo,
+             c->s->demographics.age_hi);
+        return -1;
+    }
+    return 0;
+}
+
+static int k_state(sctx *c, const yaml_node_t *v, const char *k)
+{
+    char *st = NULL;
+    if (want_string(c, v, k, &st) != 0) return -1;
+    free((char *)c->s->demographics.state);
+    c->s->demographics.state = st;
+    return 0;
+}
+
+static int k_places(sctx *c, const yaml_node_t *v, const char *k)
+{
+    char *p = NULL;
+    if (want_string(c, v, k, &p) != 0) return -1;
+    if (strstr(p, "..") || p[0] == '/') {
+        serr(c, v, "places must be a file name in modules/data/");
+        free(p);
+        return -1;
+    }
+    free((char *)c->s->demographics.places_file);
+    c->s->demographics.places_file = p;
+    return 0;
+}
+
+static int k_race_ethnicity(sctx *c, const yaml_node_t *v, const char *k)
+{
+    const char *sv = scalar(v);
+    if (sv && strcmp(sv, "us") == 0) return 0;
+    if (!v || v->type != YAML_SEQUENCE_NODE) {
+        serr(c, v, "%s must be 'us' or a list of {race: ..., ethnicity: ..., share: ...}", k);
+        return -1;
+    }
+    size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    sim_race_share *mix = calloc(cnt ? cnt : 1, sizeof *mix);
+    if (!mix) return -1;
+    int rc = 0;
+    size_t i = 0;
+    double total = 0;
+    static const char *const races[] = {"white", "black", "asian", "native", "hawaiian", "other",
+                                        NULL};
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++, i++) {
+        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+        if (!e || e->type != YAML_MAPPING_NODE) {
+            serr(c, e, "each entry must be {race: ..., ethnicity: ..., share: ...}");
+            rc = -1;
+            continue;
+        }
+        mix[i].ethnicity = "nonhispanic";
+        for (yaml_node_pair_t *p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top; p++) {
+            yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+            yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+            const char *kk = scalar(kn), *vv = scalar(vn);
+            if (kk && !strcmp(kk, "race") && vv) {
+                int ok = 0;
+                for (int r = 0; races[r]; r++)
+                    if (!strcmp(vv, races[r])) {
+                        ok = 1;
+                        mix[i].race = races[r];
+                    }
+                if (!ok) {
+                    const char *dym = sim_did_you_mean(vv, races, 6);
+                    serr(c, vn, "race must be white, black, asian, native, hawaiian or other%s%s%s",
+                         dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+                    rc = -1;
+                }
+            } else if (kk && !strcmp(kk, "ethnicity") && vv) {
+                if (strcmp(vv, "hispanic") && strcmp(vv, "nonhispanic")) {
+                    serr(c, vn, "ethnicity must be hispanic or nonhispanic");
+                    rc = -1;
+                } else {
+                    mix[i].ethnicity = !strcmp(vv, "hispanic") ? "hispanic" : "nonhispanic";
+                }
+            } else if (kk && !strcmp(kk, "share")) {
+                if (want_number(c, vn, "share", 0, 1, &mix[i].share) != 0) rc = -1;
+                total += mix[i].share;
+            } else {
+                serr(c, kn, "unknown key '%s' (an entry has race, ethnicity and share)",
+                     kk ? kk : "?");
+                rc = -1;
+            }
+        }
+        if (!mix[i].race) {
+            serr(c, e, "this entry needs a race");
+            rc = -1;
+        }
+    }
+    if (rc == 0 && fabs(total - 1.0) > 0.005) {
+        serr(c, v, "the shares sum to %g: they must sum to 1", total);
+        rc = -1;
+    }
+    free(c->s->race_mix);
+    c->s->race_mix = mix;
+    c->s->nrace_mix = i;
+    return rc;
+}
+
+static int k_demographics(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    static const keydef keys[] = {{"sex_ratio", k_sex_ratio},
+                                  {"age", k_age},
+                                  {"race_ethnicity", k_race_ethnicity},
+                                  {"state", k_state},
+                                  {"places", k_places},
+                                  {NULL, NULL}};
+    return walk_map(c, v, "demographics", keys);
+}
+
+static int k_include(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_strlist(c, v, k, &c->s->include, &c->s->ninclude);
+}
+
+static int k_exclude(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_strlist(c, v, k, &c->s->exclude, &c->s->nexclude);
+}
+
+static int k_dirs(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_strlist(c, v, k, &c->s->dirs, &c->s->ndirs);
+}
+
+static int k_modules(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    static const keydef keys[] = {{"include", k_include},
+                                  {"exclude", k_exclude},
+                                  {"dirs", k_dirs},
+                                  {NULL, NULL}};
+    return walk_map(c, v, "modules", keys);
+}
+
+static int k_parameters(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    if (!v || v->type != YAML_MAPPING_NODE) {
+        serr(c, v, "parameters must map module.parameter names to numbers");
+        return -1;
+    }
+    int rc = 0;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+        const char *name = scalar(kn);
+        double x;
+        if (!name || !strchr(name, '.') || name[0] == '.') {
+            serr(c, kn, "a parameter is named module.parameter (e.g. appendicitis.lifetime_risk)");
+            rc = -1;
+            continue;
+        }
+        if (want_number(c, vn, name, -1e300, 1e300, &x) != 0) {
+            rc = -1;
+            continue;
+        }
+        char **nn = realloc(c->s->param_names, (c->s->nparams + 1) * sizeof *nn);
+        if (!nn) return -1;
+        c->s->param_names = nn;
+        double *nv = realloc(c->s->param_values, (c->s->nparams + 1) * sizeof *nv);
+        if (!nv) return -1;
+        c->s->param_values = nv;
+        c->s->param_names[c->s->nparams] = sim_strdup(name);
+        c->s->param_values[c->s->nparams] = x;
+        c->s->nparams++;
+    }
+    return rc;
+}
+
+int sim_formats_parse(const char *list, unsigned *out, char *bad, size_t badsz)
+{
+    unsigned f = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        if (n == 3 && !strncmp(p, "csv", 3)) f |= SIM_FMT_CSV;
+        else if (n == 4 && !strncmp(p, "fhir", 4)) f |= SIM_FMT_FHIR;
+        else if (n == 6 && !strncmp(p, "ndjson", 6)) f |= SIM_FMT_NDJSON;
+        else if (n) {
+            snprintf(bad, badsz, "%.*s", (int)n, p);
+            return -1;
+        }
+        p += n;
+        while (*p == ',' || *p == ' ') p++;
+    }
+    if (!f) {
+        snprintf(bad, badsz, "%s", list);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+static int k_formats(sctx *c, const yaml_node_t *v, const char *k)
+{
+    char **list = NULL;
+    size_t n = 0;
+    if (want_strlist(c, v, k, &list, &n) != 0) return -1;
+    unsigned f = 0;
+    int rc = 0;
+    yaml_node_item_t *it = v->data.sequence.items.start;
+    for (size_t i = 0; i < n; i++, it++) {
+        unsigned one;
+        char bad[64];
+        if (sim_formats_parse(list[i], &one, bad, sizeof bad) != 0) {
+            serr(c, yaml_document_get_node(c->doc, *it),
+                 "unknown format '%s' (use csv, fhir, ndjson)", bad);
+            rc = -1;
+        } else {
+            f |= one;
+        }
+        free(list[i]);
+    }
+    free(list);
+    if (rc == 0 && !f) {
+        serr(c, v, "formats must name at least one of csv, fhir, ndjson");
+        rc = -1;
+    }
+    if (rc == 0) c->s->formats = f;
+    return rc;
+}
+
+static int k_folder(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_string(c, v, k, &c->s->out_dir);
+}
+
+static int k_gzip(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_bool(c, v, k, &c->s->gzip);
+}
+
+static int k_output(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    static const keydef keys[] = {{"folder", k_folder},
+                                  {"formats", k_formats},
+                                  {"gzip", k_gzip},
+                                  {NULL, NULL}};
+    return walk_map(c, v, "output", keys);
+}
+
+static const keydef top_keys[] = {{"name", k_name},
+                                  {"description", k_description},
+                                  {"seed", k_seed},
+                                  {"population", k_population},
+                                  {"reference_date", k_reference_date},
+                                  {"years_of_history", k_years_of_history},
+                                  {"demographics", k_demographics},
+                                  {"modules", k_modules},
+                                  {"parameters", k_parameters},
+                                  {"output", k_output},
+                                  {"threads", k_threads},
+                                  {"guard_poll_days", k_guard_poll_days},
+                                  {NULL, NULL}};
+
+void sim_scenario_free(sim_scenario *s)
+{
+    if (!s) return;
+    free(s->path);
+    free(s->text);
+    free(s->name);
+    free(s->description);
+    free((char *)s->demographics.state);
+    free((char *)s->demographics.places_file);
+    free(s->race_mix);
+    for (size_t i = 0; i < s->ninclude; i++) free(s->include[i]);
+    for (size_t i = 0; i < s->nexclude; i++) free(s->exclude[i]);
+    for (size_t i = 0; i < s->ndirs; i++) free(s->dirs[i]);
+    for (size_t i = 0; i < s->nparams; i++) free(s->param_names[i]);
+    free(s->include);
+    free(s->exclude);
+    free(s->dirs);
+    free(s->param_names);
+    free(s->param_values);
+    free(s->out_dir);
+    free(s);
+}
+
+sim_status sim_scenario_parse(const char *text, size_t len, const char *path, sim_scenario **out,
+                              sim_diags *diags)
+{
+    *out = NULL;
+    sim_scenario *s = calloc(1, sizeof *s);
+    if (!s) return SIM_ENOMEM;
+    s->path = sim_strdup(path);
+    s->text = malloc(len + 1);
+    if (!s->path || !s->text) {
+        sim_scenario_free(s);
+        return SIM_ENOMEM;
+    }
+    memcpy(s->text, text, len);
+    s->text[len] = '\0';
+    s->len = len;
+    /* defaults */
+    s->seed = 1;
+    s->population = 100;
+    s->reference_date = sim_time_from_ymd(2025, 1, 1);
+    s->formats = SIM_FMT_CSV;
+    s->demographics.age_mode = SIM_AGE_US;
+    size_t errs0 = diags->nerrors;
+
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        sim_scenario_free(s);
+        return SIM_ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        const yaml_mark_t *mk = parser.problem ? &parser.problem_mark : &parser.context_mark;
+        sim_diags_add(diags, SIM_SEV_ERROR, path, (int)mk->line + 1, (int)mk->column + 1,
+                      "YAML: %s%s%s", parser.problem ? parser.problem : "malformed",
+                      parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        sim_scenario_free(s);
+        return SIM_EPARSE;
+    }
+    yaml_parser_delete(&parser);
+    sctx c = {&doc, path, diags, s};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        sim_diags_add(diags, SIM_SEV_ERROR, path, 1, 1,
+                      "the scenario is empty: it needs at least population and seed");
+    } else {
+        walk_map(&c, root, "the scenario", top_keys);
+    }
+    yaml_document_delete(&doc);
+    if (!s->name) {
+        /* the file name without folder and extension */
+        const char *b = strrchr(path, '/');
+        b = b ? b + 1 : path;
+        size_t n = strcspn(b, ".");
+        s->name = malloc(n + 1);
+        if (s->name) {
+            memcpy(s->name, b, n);
+            s->name[n] = '\0';
+        }
+    }
+    for (const char *p = s->name; p && *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.')) {
+            sim_diags_add(diags, SIM_SEV_ERROR, path, 1, 1,
+                          "name '%s' names the output folder: use letters, digits, '-', '_' or '.'",
+                          s->name);
+            break;
+        }
+    }
+    if (!s->out_dir) {
+        size_t n = strlen(s->name ? s->name : "run") + 8;
+        s->out_dir = malloc(n);
+        if (s->out_dir) snprintf(s->out_dir, n, "output/%s", s->name ? s->name : "run");
+    }
+    if (diags->nerrors != errs0) {
+        sim_scenario_free(s);
+        return SIM_EPARSE;
+    }
+    *out = s;
+    return SIM_OK;
+}
+
+sim_status sim_scenario_load(const char *path, sim_scenario **out, sim_diags *diags)
+{
+    char *text;
+    size_t len;
+    sim_error err;
+    sim_error_clear(&err);
+    *out = NULL;
+    if (sim_read_file(path, &text, &len, &err) != SIM_OK) {
+        sim_diags_add(diags, SIM_SEV_ERROR, path, 0, 0, "%s", err.msg);
+        return SIM_EIO;
+    }
+    sim_status st = sim_scenario_parse(text, len, path, out, diags);
+    free(text);
+    return st;
+}
+
+sim_status sim_scenario_default(sim_scenario **out, sim_diags *diags)
+{
+    return sim_scenario_parse(sim_embedded_default_scenario, sim_embedded_default_scenario_len,
+                              "scenarios/default.yaml", out, diags);
+}
+
+static void print_list(FILE *f, const char *key, char **v, size_t n)
+{
+    fprintf(f, "  %s: [", key);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s%s", i ? ", " : "", v[i]);
+    fprintf(f, "]\n");
+}
+
+void sim_scenario_print(const sim_scenario *s, FILE *f)
+{
+    char d[16];
+    sim_time_date(s->reference_date, d);
+    fprintf(f, "# resolved from %s (flags applied)\n", s->path);
+    fprintf(f, "name: %s\n", s->name);
+    if (s->description) fprintf(f, "description: \"%s\"\n", s->description);
+    fprintf(f, "seed: %llu\n", (unsigned long long)s->seed);
+    fprintf(f, "population: %llu\n", (unsigned long long)s->population);
+    fprintf(f, "reference_date: %s\n", d);
+    if (s->years_of_history)
+        fprintf(f, "years_of_history: %d\n", s->years_of_history);
+    else
+        fprintf(f, "years_of_history: all\n");
+    fprintf(f, "demographics:\n");
+    if (s->demographics.males_per_1000 > 0)
+        fprintf(f, "  sex_ratio: %g\n", s->demographics.males_per_1000 / 1000.0);
+    if (s->demographics.age_mode == SIM_AGE_US)
+        fprintf(f, "  age: us\n");
+    else
+        fprintf(f, "  age: {min: %d, max: %d}\n", s->demographics.age_lo, s->demographics.age_hi);
+    if (s->demographics.state) fprintf(f, "  state: %s\n", s->demographics.state);
+    if (s->demographics.places_file) fprintf(f, "  places: %s\n", s->demographics.places_file);
+    if (s->nrace_mix) {
+        fprintf(f, "  race_ethnicity:\n");
+        for (size_t i = 0; i < s->nrace_mix; i++)
+            fprintf(f, "    - {race: %s, ethnicity: %s, share: %g}\n", s->race_mix[i].race,
+                    s->race_mix[i].ethnicity, s->race_mix[i].share);
+    } else {
+        fprintf(f, "  race_ethnicity: us\n");
+    }
+    fprintf(f, "modules:\n");
+    if (s->ninclude) print_list(f, "include", s->include, s->ninclude);
+    else fprintf(f, "  include: all\n");
+    print_list(f, "exclude", s->exclude, s->nexclude);
+    if (s->ndirs) print_list(f, "dirs", s->dirs, s->ndirs);
+    if (s->nparams) {
+        fprintf(f, "parameters:\n");
+        for (size_t i = 0; i < s->nparams; i++)
+            fprintf(f, "  %s: %g\n", s->param_names[i], s->param_values[i]);
+    }
+    fprintf(f, "output:\n  folder: %s\n  formats: [", s->out_dir);
+    const char *sepc = "";
+    if (s->formats & SIM_FMT_CSV) fprintf(f, "%scsv", sepc), sepc = ", ";
+    if (s->formats & SIM_FMT_FHIR) fprintf(f, "%sfhir", sepc), sepc = ", ";
+    if (s->formats & SIM_FMT_NDJSON) fprintf(f, "%sndjson", sepc);
+    fprintf(f, "]\n  gzip: %s\n", s->gzip ? "true" : "false");
+    fprintf(f, "threads: %d\n", s->threads);
+}
