@@ -26,14 +26,12 @@
 /* ---- names ---- */
 
 static const char *const state_type_names[SIM_ST_COUNT] = {
-    "Initial",         "Terminal",       "Simple",          "Guard",
-    "Delay",           "SetAttribute",   "Counter",         "CallSubmodule",
-    "Encounter",       "EncounterEnd",   "ConditionOnset",  "ConditionEnd",
-    "AllergyOnset",    "AllergyEnd",     "MedicationOrder", "MedicationEnd",
-    "CarePlanStart",   "CarePlanEnd",    "Procedure",       "Immunization",
-    "Observation",     "MultiObservation", "DiagnosticReport", "VitalSign",
-    "Symptom",         "Device",         "DeviceEnd",       "SupplyList",
-    "ImagingStudy",    "Death"};
+    "Initial",        "Terminal",         "Simple",           "Guard",        "Delay",
+    "SetAttribute",   "Counter",          "CallSubmodule",    "Encounter",    "EncounterEnd",
+    "ConditionOnset", "ConditionEnd",     "AllergyOnset",     "AllergyEnd",   "MedicationOrder",
+    "MedicationEnd",  "CarePlanStart",    "CarePlanEnd",      "Procedure",    "Immunization",
+    "Observation",    "MultiObservation", "DiagnosticReport", "VitalSign",    "Symptom",
+    "Device",         "DeviceEnd",        "SupplyList",       "ImagingStudy", "Death"};
 
 const char *sim_state_type_name(sim_state_type t)
 {
@@ -53,14 +51,27 @@ const char *compile_state_type_suggest(const char *s)
     return sim_did_you_mean(s, state_type_names, SIM_ST_COUNT);
 }
 
-static const char *const cond_type_names[] = {
-    "True",          "False",       "And",
-    "Or",            "Not",         "At Least",
-    "At Most",       "Gender",      "Age",
-    "Date",          "Socioeconomic Status", "Race",
-    "Symptom",       "Observation", "Vital Sign",
-    "Active Condition", "Active Medication", "Active CarePlan",
-    "Active Allergy", "Attribute",  "PriorState"};
+static const char *const cond_type_names[] = {"True",
+                                              "False",
+                                              "And",
+                                              "Or",
+                                              "Not",
+                                              "At Least",
+                                              "At Most",
+                                              "Gender",
+                                              "Age",
+                                              "Date",
+                                              "Socioeconomic Status",
+                                              "Race",
+                                              "Symptom",
+                                              "Observation",
+                                              "Vital Sign",
+                                              "Active Condition",
+                                              "Active Medication",
+                                              "Active CarePlan",
+                                              "Active Allergy",
+                                              "Attribute",
+                                              "PriorState"};
 #define NCOND_NAMES (sizeof cond_type_names / sizeof cond_type_names[0])
 
 static const char *const op_names[] = {"<", "<=", "==", ">=", ">", "!=", "is nil", "is not nil"};
@@ -79,7 +90,6 @@ static const char *const code_systems[] = {"SNOMED-CT", "LOINC",     "RxNorm",  
                                            "ICD-10",    "UCUM",      "HL7",       NULL};
 
 /* ---- the compile context ---- */
-
 
 int compile_line(cctx *c, const char *kpath)
 {
@@ -159,7 +169,7 @@ const char *compile_typename(lua_State *L, int idx)
 /* Checks that every key of the table at idx is one of `allowed` (plus "remarks" and helper
  * markers). */
 void compile_check_fields(cctx *c, int idx, const char *kpath, const char *what,
-                         const char *const *allowed)
+                          const char *const *allowed)
 {
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
@@ -168,9 +178,10 @@ void compile_check_fields(cctx *c, int idx, const char *kpath, const char *what,
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING) {
             if (lua_type(L, -1) == LUA_TNUMBER) {
-                compile_error(c, kpath, "%s has a positional entry; every field of it needs a name "
-                               "(name = value)",
-                     what);
+                compile_error(c, kpath,
+                              "%s has a positional entry; every field of it needs a name "
+                              "(name = value)",
+                              what);
             }
             continue;
         }
@@ -184,14 +195,16 @@ void compile_check_fields(cctx *c, int idx, const char *kpath, const char *what,
             const char *dym = sim_did_you_mean(k, allowed, na);
             char *p = compile_path(c, kpath, k);
             if (dym)
-                compile_error(c, p ? p : kpath, "%s has no field '%s' (did you mean '%s'?)", what, k, dym);
+                compile_error(c, p ? p : kpath, "%s has no field '%s' (did you mean '%s'?)", what,
+                              k, dym);
             else {
                 char list[600] = "";
                 size_t off = 0;
                 for (size_t i = 0; i < na && off < sizeof list - 2; i++)
                     off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
                                             allowed[i]);
-                compile_error(c, p ? p : kpath, "%s has no field '%s' (its fields: %s)", what, k, list);
+                compile_error(c, p ? p : kpath, "%s has no field '%s' (its fields: %s)", what, k,
+                              list);
             }
             free(p);
         }
@@ -224,7 +237,7 @@ int32_t compile_want_state(cctx *c, int idx, const char *kpath, const char *what
 {
     if (lua_type(c->L, idx) != LUA_TSTRING) {
         compile_error(c, kpath, "%s must be a state name (a string), not a %s", what,
-             compile_typename(c->L, idx));
+                      compile_typename(c->L, idx));
         return -1;
     }
     const char *name = lua_tostring(c->L, idx);
@@ -232,8 +245,8 @@ int32_t compile_want_state(cctx *c, int idx, const char *kpath, const char *what
     if (i < 0) {
         const char *dym = sim_did_you_mean(name, (const char *const *)c->names, (size_t)c->nnames);
         if (dym)
-            compile_error(c, kpath, "%s '%s' is not a state of this module (did you mean '%s'?)", what, name,
-                 dym);
+            compile_error(c, kpath, "%s '%s' is not a state of this module (did you mean '%s'?)",
+                          what, name, dym);
         else
             compile_error(c, kpath, "%s '%s' is not a state of this module", what, name);
     }
@@ -263,7 +276,7 @@ int32_t compile_want_attr(cctx *c, int idx, const char *kpath, const char *what,
 {
     if (lua_type(c->L, idx) != LUA_TSTRING || !*lua_tostring(c->L, idx)) {
         compile_error(c, kpath, "%s must be an attribute name (a non-empty string), not a %s", what,
-             compile_typename(c->L, idx));
+                      compile_typename(c->L, idx));
         return -1;
     }
     int32_t id = sim_modset_intern(c->ms, SIM_NS_ATTR, lua_tostring(c->L, idx), 1);
@@ -297,16 +310,18 @@ const char *compile_want_string(cctx *c, int idx, const char *kpath, const char 
 int compile_want_unit(cctx *c, int idx, const char *kpath, const char *what)
 {
     if (lua_type(c->L, idx) != LUA_TSTRING) {
-        compile_error(c, kpath, "%s must be a time unit (years, months, weeks, days, hours, minutes, "
-                       "seconds), not a %s",
-             what, compile_typename(c->L, idx));
+        compile_error(c, kpath,
+                      "%s must be a time unit (years, months, weeks, days, hours, minutes, "
+                      "seconds), not a %s",
+                      what, compile_typename(c->L, idx));
         return -1;
     }
     int u = sim_unit_parse(lua_tostring(c->L, idx));
     if (u < 0)
-        compile_error(c, kpath, "unknown unit '%s' in %s (use years, months, weeks, days, hours, minutes, "
-                       "seconds or milliseconds)",
-             lua_tostring(c->L, idx), what);
+        compile_error(c, kpath,
+                      "unknown unit '%s' in %s (use years, months, weeks, days, hours, minutes, "
+                      "seconds or milliseconds)",
+                      lua_tostring(c->L, idx), what);
     return u;
 }
 
@@ -317,8 +332,9 @@ int compile_code(cctx *c, int idx, const char *kpath, sim_code *out)
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE) {
-        compile_error(c, kpath, "a code must be a table {system = ..., code = ..., display = ...}, not a %s",
-             compile_typename(L, idx));
+        compile_error(c, kpath,
+                      "a code must be a table {system = ..., code = ..., display = ...}, not a %s",
+                      compile_typename(L, idx));
         return -1;
     }
     static const char *const fields[] = {"system", "code", "display", "value_set", NULL};
@@ -340,11 +356,12 @@ int compile_code(cctx *c, int idx, const char *kpath, sim_code *out)
         code = numbuf;
     }
     lua_pop(L, 1);
-    if (compile_getf(c, idx, "display") == LUA_TSTRING && *lua_tostring(L, -1)) disp = lua_tostring(L, -1);
+    if (compile_getf(c, idx, "display") == LUA_TSTRING && *lua_tostring(L, -1))
+        disp = lua_tostring(L, -1);
     lua_pop(L, 1);
     if (!sys || !code || !disp) {
         compile_error(c, kpath, "a code needs system, code and display (missing %s%s%s)",
-             !sys ? "system " : "", !code ? "code " : "", !disp ? "display" : "");
+                      !sys ? "system " : "", !code ? "code " : "", !disp ? "display" : "");
         bad = 1;
     }
     if (sys) {
@@ -356,9 +373,10 @@ int compile_code(cctx *c, int idx, const char *kpath, sim_code *out)
             if (dym)
                 compile_error(c, kpath, "unknown code system '%s' (did you mean '%s'?)", sys, dym);
             else
-                compile_error(c, kpath, "unknown code system '%s' (use SNOMED-CT, LOINC, RxNorm, CVX, NUBC, "
-                               "DICOM-DCM, DICOM-SOP, ICD-10-CM or a URI)",
-                     sys);
+                compile_error(c, kpath,
+                              "unknown code system '%s' (use SNOMED-CT, LOINC, RxNorm, CVX, NUBC, "
+                              "DICOM-DCM, DICOM-SOP, ICD-10-CM or a URI)",
+                              sys);
             bad = 1;
         }
     }
@@ -386,7 +404,8 @@ sim_codes compile_codes(cctx *c, int idx, const char *kpath, const char *what)
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE) {
-        compile_error(c, kpath, "%s must be a list of codes, not a %s", what, compile_typename(L, idx));
+        compile_error(c, kpath, "%s must be a list of codes, not a %s", what,
+                      compile_typename(L, idx));
         return out;
     }
     lua_getfield(L, idx, "system");
@@ -433,8 +452,8 @@ static void dist_exact(sim_dist *d, double v, int unit)
 }
 
 /* GMF {kind = ..., parameters = {...}, round = bool, unit = ...} at idx */
-int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
-                                int need_unit, sim_dist *d)
+int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default, int need_unit,
+                         sim_dist *d)
 {
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
@@ -446,24 +465,27 @@ int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
         d->kind = SIM_D_LUA;
         d->lua_ref = compile_keep_ref(c, idx);
         if (need_unit && unit_default < 0) {
-            compile_error(c, kpath, "a distribution given as a function needs the state's `unit` (years, "
-                           "days, ...)");
+            compile_error(c, kpath,
+                          "a distribution given as a function needs the state's `unit` (years, "
+                          "days, ...)");
             return -1;
         }
         return 0;
     }
     if (lua_type(L, idx) == LUA_TNUMBER) {
         if (need_unit && unit_default < 0) {
-            compile_error(c, kpath, "a duration needs a unit: write days(3) or set the state's `unit`");
+            compile_error(c, kpath,
+                          "a duration needs a unit: write days(3) or set the state's `unit`");
             return -1;
         }
         dist_exact(d, lua_tonumber(L, idx), d->unit);
         return 0;
     }
     if (lua_type(L, idx) != LUA_TTABLE) {
-        compile_error(c, kpath, "a distribution must be a table {kind = ..., parameters = {...}} or a "
-                       "function, not a %s",
-             compile_typename(L, idx));
+        compile_error(c, kpath,
+                      "a distribution must be a table {kind = ..., parameters = {...}} or a "
+                      "function, not a %s",
+                      compile_typename(L, idx));
         return -1;
     }
     static const char *const fields[] = {"kind", "parameters", "round", "unit", NULL};
@@ -476,17 +498,20 @@ int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
     }
     lua_pop(L, 1);
     if (need_unit && d->unit == SIM_UNIT_COUNT) {
-        compile_error(c, kpath, "this duration needs a unit: set `unit` on the state (years, days, ...) or "
-                       "use days(...), years(...) in the distribution");
+        compile_error(c, kpath,
+                      "this duration needs a unit: set `unit` on the state (years, days, ...) or "
+                      "use days(...), years(...) in the distribution");
         return -1;
     }
     if (compile_getf(c, idx, "round") == LUA_TBOOLEAN && lua_toboolean(L, -1)) d->decimals = 0;
     lua_pop(L, 1);
-    static const char *const kinds[] = {"EXACT",      "UNIFORM",    "GAUSSIAN", "EXPONENTIAL",
-                                        "TRIANGULAR", "WEIBULL",    "LOGNORMAL", "GAMMA", NULL};
+    static const char *const kinds[] = {"EXACT",       "UNIFORM",    "GAUSSIAN",
+                                        "EXPONENTIAL", "TRIANGULAR", "WEIBULL",
+                                        "LOGNORMAL",   "GAMMA",      NULL};
     if (compile_getf(c, idx, "kind") != LUA_TSTRING) {
-        compile_error(c, kpath, "a distribution needs `kind` (EXACT, UNIFORM, GAUSSIAN, EXPONENTIAL, "
-                       "TRIANGULAR, WEIBULL, LOGNORMAL or GAMMA)");
+        compile_error(c, kpath,
+                      "a distribution needs `kind` (EXACT, UNIFORM, GAUSSIAN, EXPONENTIAL, "
+                      "TRIANGULAR, WEIBULL, LOGNORMAL or GAMMA)");
         lua_pop(L, 1);
         return -1;
     }
@@ -497,23 +522,25 @@ int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
     if (k < 0) {
         const char *dym = sim_did_you_mean(kind, kinds, 8);
         compile_error(c, kpath, "unknown distribution kind '%s'%s%s%s", kind,
-             dym ? " (did you mean '" : " (use EXACT, UNIFORM, GAUSSIAN, EXPONENTIAL, TRIANGULAR, "
-                                        "WEIBULL, LOGNORMAL or GAMMA",
-             dym ? dym : "", dym ? "'?)" : ")");
+                      dym ? " (did you mean '"
+                          : " (use EXACT, UNIFORM, GAUSSIAN, EXPONENTIAL, TRIANGULAR, "
+                            "WEIBULL, LOGNORMAL or GAMMA",
+                      dym ? dym : "", dym ? "'?)" : ")");
         lua_pop(L, 1);
         return -1;
     }
     lua_pop(L, 1);
     d->kind = (uint8_t)k;
     static const char *const pnames[8][4] = {
-        {"value", NULL},          {"low", "high", NULL},     {"mean", "standardDeviation", NULL},
-        {"mean", NULL},           {"min", "mode", "max", NULL}, {"shape", "scale", NULL},
-        {"mu", "sigma", NULL},    {"shape", "scale", NULL}};
+        {"value", NULL},       {"low", "high", NULL},        {"mean", "standardDeviation", NULL},
+        {"mean", NULL},        {"min", "mode", "max", NULL}, {"shape", "scale", NULL},
+        {"mu", "sigma", NULL}, {"shape", "scale", NULL}};
     char *pp = compile_path(c, kpath, "parameters");
     if (compile_getf(c, idx, "parameters") != LUA_TTABLE) {
         compile_error(c, pp ? pp : kpath, "a %s distribution needs `parameters` {%s%s%s%s%s}", kind,
-             pnames[k][0], pnames[k][1] ? ", " : "", pnames[k][1] ? pnames[k][1] : "",
-             pnames[k][1] && pnames[k][2] ? ", " : "", pnames[k][1] && pnames[k][2] ? pnames[k][2] : "");
+                      pnames[k][0], pnames[k][1] ? ", " : "", pnames[k][1] ? pnames[k][1] : "",
+                      pnames[k][1] && pnames[k][2] ? ", " : "",
+                      pnames[k][1] && pnames[k][2] ? pnames[k][2] : "");
         lua_pop(L, 1);
         free(pp);
         return -1;
@@ -535,7 +562,7 @@ int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
         char *p2 = compile_path(c, pp ? pp : kpath, pnames[k][i]);
         if (compile_getf(c, pidx, pnames[k][i]) == LUA_TNIL) {
             compile_error(c, p2 ? p2 : kpath, "the %s distribution needs the parameter '%s'", kind,
-                 pnames[k][i]);
+                          pnames[k][i]);
             bad = 1;
         } else if (compile_want_number(c, -1, p2 ? p2 : kpath, pnames[k][i], &vals[i]) != 0) {
             bad = 1;
@@ -560,24 +587,27 @@ int compile_distribution(cctx *c, int idx, const char *kpath, int unit_default,
     if (!bad) {
         switch (k) {
         case SIM_D_UNIFORM:
-            if (d->b < d->a) compile_error(c, pp, "UNIFORM: high (%g) is below low (%g)", d->b, d->a), bad = 1;
+            if (d->b < d->a)
+                compile_error(c, pp, "UNIFORM: high (%g) is below low (%g)", d->b, d->a), bad = 1;
             break;
         case SIM_D_GAUSSIAN:
         case SIM_D_LOGNORMAL:
-            if (d->b < 0) compile_error(c, pp, "%s: the spread must not be negative", kind), bad = 1;
+            if (d->b < 0)
+                compile_error(c, pp, "%s: the spread must not be negative", kind), bad = 1;
             break;
         case SIM_D_EXPONENTIAL:
             if (d->a <= 0) compile_error(c, pp, "EXPONENTIAL: mean must be positive"), bad = 1;
             break;
         case SIM_D_TRIANGULAR:
             if (!(d->a <= d->b && d->b <= d->c))
-                compile_error(c, pp, "TRIANGULAR: need min <= mode <= max (got %g, %g, %g)", d->a, d->b,
-                     d->c),
+                compile_error(c, pp, "TRIANGULAR: need min <= mode <= max (got %g, %g, %g)", d->a,
+                              d->b, d->c),
                     bad = 1;
             break;
         case SIM_D_WEIBULL:
         case SIM_D_GAMMA:
-            if (d->a <= 0 || d->b <= 0) compile_error(c, pp, "%s: shape and scale must be positive", kind), bad = 1;
+            if (d->a <= 0 || d->b <= 0)
+                compile_error(c, pp, "%s: shape and scale must be positive", kind), bad = 1;
             break;
         default: break;
         }
@@ -650,12 +680,14 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
                 u = compile_want_unit(c, -1, pk, "range's unit");
             }
             lua_pop(L, 1);
-            if (compile_getf(c, t, "low") == LUA_TNIL || compile_want_number(c, -1, pk, "range.low", &lo) != 0) {
+            if (compile_getf(c, t, "low") == LUA_TNIL ||
+                compile_want_number(c, -1, pk, "range.low", &lo) != 0) {
                 if (lua_isnil(L, -1)) compile_error(c, pk, "range needs low");
                 rc = -1;
             }
             lua_pop(L, 1);
-            if (compile_getf(c, t, "high") == LUA_TNIL || compile_want_number(c, -1, pk, "range.high", &hi) != 0) {
+            if (compile_getf(c, t, "high") == LUA_TNIL ||
+                compile_want_number(c, -1, pk, "range.high", &hi) != 0) {
                 if (lua_isnil(L, -1)) compile_error(c, pk, "range needs high");
                 rc = -1;
             }
@@ -693,8 +725,9 @@ int compile_duration(cctx *c, int sidx, const char *spath, sim_dist *d, int allo
         return -1;
     }
     if (!found && !allow_none) {
-        compile_error(c, spath, "needs a duration: exact = {quantity = ..., unit = ...}, range = {low = ..., "
-                       "high = ..., unit = ...} or distribution = ...");
+        compile_error(c, spath,
+                      "needs a duration: exact = {quantity = ..., unit = ...}, range = {low = ..., "
+                      "high = ..., unit = ...} or distribution = ...");
         return -1;
     }
     return rc < 0 ? -1 : found;
@@ -726,7 +759,7 @@ int compile_value(cctx *c, int idx, const char *kpath, sim_value *v)
     }
     default:
         compile_error(c, kpath, "a value must be a number, a string, a boolean or a code, not a %s",
-             compile_typename(L, idx));
+                      compile_typename(L, idx));
         return -1;
     }
 }
@@ -734,15 +767,16 @@ int compile_value(cctx *c, int idx, const char *kpath, sim_value *v)
 /* Value sources shared by SetAttribute, Observation, VitalSign, Symptom and observation specs:
  * exact, range, distribution, value, value_code, attribute, vital_sign. */
 int compile_valspec(cctx *c, int sidx, const char *spath, sim_valspec *vs, int allow_attr,
-                           int allow_vital, int required)
+                    int allow_vital, int required)
 {
     lua_State *L = c->L;
     memset(vs, 0, sizeof *vs);
     vs->lua_ref = LUA_NOREF;
     vs->id = -1;
     int found = 0, rc = 0;
-    static const char *const keys[] = {"exact", "range", "distribution", "value", "value_code",
-                                       "attribute", "vital_sign", "expression", NULL};
+    static const char *const keys[] = {"exact",      "range",      "distribution",
+                                       "value",      "value_code", "attribute",
+                                       "vital_sign", "expression", NULL};
     for (int ki = 0; keys[ki]; ki++) {
         if (ki == 5 && !allow_attr) continue;
         if (ki == 6 && !allow_vital) continue;
@@ -784,15 +818,19 @@ int compile_valspec(cctx *c, int sidx, const char *spath, sim_valspec *vs, int a
                 static const char *const f[] = {"low", "high", "decimals", "unit", NULL};
                 compile_check_fields(c, t, pk, "range", f);
                 double lo = 0, hi = 0, dec = -1;
-                if (compile_getf(c, t, "low") == LUA_TNIL || compile_want_number(c, -1, pk, "range.low", &lo))
+                if (compile_getf(c, t, "low") == LUA_TNIL ||
+                    compile_want_number(c, -1, pk, "range.low", &lo))
                     rc = -1, compile_error(c, pk, "range needs a numeric low");
                 lua_pop(L, 1);
-                if (compile_getf(c, t, "high") == LUA_TNIL || compile_want_number(c, -1, pk, "range.high", &hi))
+                if (compile_getf(c, t, "high") == LUA_TNIL ||
+                    compile_want_number(c, -1, pk, "range.high", &hi))
                     rc = -1, compile_error(c, pk, "range needs a numeric high");
                 lua_pop(L, 1);
-                if (compile_getf(c, t, "decimals") != LUA_TNIL) compile_want_number(c, -1, pk, "range.decimals", &dec);
+                if (compile_getf(c, t, "decimals") != LUA_TNIL)
+                    compile_want_number(c, -1, pk, "range.decimals", &dec);
                 lua_pop(L, 1);
-                if (rc == 0 && hi < lo) compile_error(c, pk, "range: high (%g) is below low (%g)", hi, lo), rc = -1;
+                if (rc == 0 && hi < lo)
+                    compile_error(c, pk, "range: high (%g) is below low (%g)", hi, lo), rc = -1;
                 vs->src = SIM_VS_DIST;
                 memset(&vs->dist, 0, sizeof vs->dist);
                 vs->dist.kind = SIM_D_UNIFORM;
@@ -840,8 +878,9 @@ int compile_valspec(cctx *c, int sidx, const char *spath, sim_valspec *vs, int a
             }
             break;
         case 7:
-            compile_error(c, pk, "`expression` is not supported: compute the value with a Lua function, "
-                        "e.g. value = function(p) return p:attr(\"x\") * 2 end");
+            compile_error(c, pk,
+                          "`expression` is not supported: compute the value with a Lua function, "
+                          "e.g. value = function(p) return p:attr(\"x\") * 2 end");
             rc = -1;
             break;
         }
@@ -849,14 +888,16 @@ int compile_valspec(cctx *c, int sidx, const char *spath, sim_valspec *vs, int a
         free(p);
     }
     if (found > 1) {
-        compile_error(c, spath, "give only one way to obtain the value (exact, range, distribution, value, "
-                       "value_code%s%s)",
-             allow_attr ? ", attribute" : "", allow_vital ? ", vital_sign" : "");
+        compile_error(c, spath,
+                      "give only one way to obtain the value (exact, range, distribution, value, "
+                      "value_code%s%s)",
+                      allow_attr ? ", attribute" : "", allow_vital ? ", vital_sign" : "");
         return -1;
     }
     if (!found && required) {
-        compile_error(c, spath, "needs a value: exact, range, distribution, value or value_code%s%s",
-             allow_attr ? ", attribute" : "", allow_vital ? " or vital_sign" : "");
+        compile_error(c, spath,
+                      "needs a value: exact, range, distribution, value or value_code%s%s",
+                      allow_attr ? ", attribute" : "", allow_vital ? " or vital_sign" : "");
         return -1;
     }
     return rc;
@@ -893,14 +934,14 @@ static int compile_op(cctx *c, int t, const char *kpath, sim_cond *out, int allo
     lua_State *L = c->L;
     if (compile_getf(c, t, "operator") != LUA_TSTRING) {
         compile_error(c, kpath, "this condition needs an operator (<, <=, ==, >=, >, !=%s)",
-             allow_nil_ops ? ", is nil, is not nil" : "");
+                      allow_nil_ops ? ", is nil, is not nil" : "");
         lua_pop(L, 1);
         return -1;
     }
     int op = op_parse(lua_tostring(L, -1));
     if (op < 0 || (!allow_nil_ops && op >= SIM_OP_IS_NIL)) {
-        compile_error(c, kpath, "unknown operator '%s' (use <, <=, ==, >=, >, !=%s)", lua_tostring(L, -1),
-             allow_nil_ops ? ", is nil, is not nil" : "");
+        compile_error(c, kpath, "unknown operator '%s' (use <, <=, ==, >=, >, !=%s)",
+                      lua_tostring(L, -1), allow_nil_ops ? ", is nil, is not nil" : "");
         lua_pop(L, 1);
         return -1;
     }
@@ -929,13 +970,15 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         return 0;
     }
     if (lua_type(L, idx) != LUA_TTABLE) {
-        compile_error(c, kpath, "a condition must be a table {condition_type = ...} or a function, not a %s",
-             compile_typename(L, idx));
+        compile_error(c, kpath,
+                      "a condition must be a table {condition_type = ...} or a function, not a %s",
+                      compile_typename(L, idx));
         return -1;
     }
     if (compile_getf(c, idx, "condition_type") != LUA_TSTRING) {
-        compile_error(c, kpath, "a condition needs condition_type (Age, Gender, Attribute, And, Or, Not, "
-                       "...)");
+        compile_error(c, kpath,
+                      "a condition needs condition_type (Age, Gender, Attribute, And, Or, Not, "
+                      "...)");
         lua_pop(L, 1);
         return -1;
     }
@@ -981,7 +1024,8 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         const char *f[] = {"condition_type", "conditions", nk, NULL};
         compile_check_fields(c, idx, kpath, what, f);
         double n = 0;
-        if (compile_getf(c, idx, nk) == LUA_TNIL || compile_want_number(c, -1, kpath, nk, &n) != 0) {
+        if (compile_getf(c, idx, nk) == LUA_TNIL ||
+            compile_want_number(c, -1, kpath, nk, &n) != 0) {
             compile_error(c, kpath, "%s needs `%s`", what, nk);
             rc = -1;
         }
@@ -1038,8 +1082,10 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
             rc = -1;
         } else {
             int u = compile_want_unit(c, -1, kpath, "unit");
-            if (u < 0) rc = -1;
-            else out->unit = (uint8_t)u;
+            if (u < 0)
+                rc = -1;
+            else
+                out->unit = (uint8_t)u;
         }
         lua_pop(L, 1);
         break;
@@ -1057,22 +1103,24 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         } else {
             lua_pop(L, 1);
             if (compile_getf(c, idx, "date") != LUA_TTABLE) {
-                compile_error(c, kpath, "a Date condition needs `year` or `date` {year, month, day}");
+                compile_error(c, kpath,
+                              "a Date condition needs `year` or `date` {year, month, day}");
                 rc = -1;
             } else {
-                static const char *const df[] = {"year", "month", "day", "hour", "minute",
-                                                 "second", "millisecond", NULL};
+                static const char *const df[] = {"year",   "month",  "day",         "hour",
+                                                 "minute", "second", "millisecond", NULL};
                 compile_check_fields(c, -1, kpath, "date", df);
                 double parts[7] = {0, 1, 1, 0, 0, 0, 0};
                 int t = lua_gettop(L);
                 for (int i = 0; df[i]; i++) {
-                    if (compile_getf(c, t, df[i]) != LUA_TNIL) compile_want_number(c, -1, kpath, df[i], &parts[i]);
+                    if (compile_getf(c, t, df[i]) != LUA_TNIL)
+                        compile_want_number(c, -1, kpath, df[i], &parts[i]);
                     lua_pop(L, 1);
                 }
                 if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 ||
                     parts[2] > sim_days_in_month((int64_t)parts[0], (unsigned)parts[1])) {
-                    compile_error(c, kpath, "date: %g-%g-%g is not a calendar date", parts[0], parts[1],
-                         parts[2]);
+                    compile_error(c, kpath, "date: %g-%g-%g is not a calendar date", parts[0],
+                                  parts[1], parts[2]);
                     rc = -1;
                 } else {
                     out->date = sim_time_from_civil((int64_t)parts[0], (unsigned)parts[1],
@@ -1088,7 +1136,8 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
     case SIM_C_SES: {
         static const char *const f[] = {"condition_type", "category", NULL};
         compile_check_fields(c, idx, kpath, what, f);
-        const char *cat = compile_getf(c, idx, "category") == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        const char *cat =
+            compile_getf(c, idx, "category") == LUA_TSTRING ? lua_tostring(L, -1) : "";
         if (strcmp(cat, "Low") && strcmp(cat, "Middle") && strcmp(cat, "High")) {
             compile_error(c, kpath, "category must be \"Low\", \"Middle\" or \"High\"");
             rc = -1;
@@ -1100,15 +1149,16 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
     case SIM_C_RACE: {
         static const char *const f[] = {"condition_type", "race", NULL};
         compile_check_fields(c, idx, kpath, what, f);
-        static const char *const races[] = {"White", "Black", "Asian", "Native", "Hawaiian",
-                                            "Other", "Hispanic", NULL};
+        static const char *const races[] = {"White",    "Black", "Asian",    "Native",
+                                            "Hawaiian", "Other", "Hispanic", NULL};
         const char *r = compile_getf(c, idx, "race") == LUA_TSTRING ? lua_tostring(L, -1) : "";
         int ok = 0;
         for (int i = 0; races[i]; i++)
             if (strcasecmp(r, races[i]) == 0) ok = 1;
         if (!ok) {
-            compile_error(c, kpath, "race must be one of White, Black, Asian, Native, Hawaiian, Other, "
-                           "Hispanic");
+            compile_error(c, kpath,
+                          "race must be one of White, Black, Asian, Native, Hawaiian, Other, "
+                          "Hispanic");
             rc = -1;
         }
         out->text = compile_strdup(c, r);
@@ -1125,8 +1175,9 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
             compile_error(c, kpath, "%s needs `%s` (a name)", what, nk);
             rc = -1;
         } else {
-            out->id = sim_modset_intern(c->ms, type == SIM_C_SYMPTOM ? SIM_NS_SYMPTOM : SIM_NS_VITAL,
-                                        lua_tostring(L, -1), 1);
+            out->id =
+                sim_modset_intern(c->ms, type == SIM_C_SYMPTOM ? SIM_NS_SYMPTOM : SIM_NS_VITAL,
+                                  lua_tostring(L, -1), 1);
         }
         lua_pop(L, 1);
         if (compile_getf(c, idx, "value") == LUA_TNIL ||
@@ -1138,19 +1189,22 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         break;
     }
     case SIM_C_OBSERVATION: {
-        static const char *const f[] = {"condition_type", "codes", "referenced_by_attribute",
-                                        "operator", "value", "value_code", NULL};
+        static const char *const f[] = {
+            "condition_type", "codes", "referenced_by_attribute", "operator", "value",
+            "value_code",     NULL};
         compile_check_fields(c, idx, kpath, what, f);
         rc = compile_op(c, idx, kpath, out, 1);
         char *p = compile_path(c, kpath, "codes");
-        if (compile_getf(c, idx, "codes") != LUA_TNIL) out->codes = compile_codes(c, -1, p ? p : kpath, "codes");
+        if (compile_getf(c, idx, "codes") != LUA_TNIL)
+            out->codes = compile_codes(c, -1, p ? p : kpath, "codes");
         lua_pop(L, 1);
         free(p);
         if (compile_getf(c, idx, "referenced_by_attribute") != LUA_TNIL)
             out->ref_attr = compile_want_attr(c, -1, kpath, "referenced_by_attribute", 0);
         lua_pop(L, 1);
         if (!out->codes.n && out->ref_attr < 0) {
-            compile_error(c, kpath, "an Observation condition needs codes or referenced_by_attribute");
+            compile_error(c, kpath,
+                          "an Observation condition needs codes or referenced_by_attribute");
             rc = -1;
         }
         if (compile_getf(c, idx, "value") != LUA_TNIL) {
@@ -1169,7 +1223,7 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         lua_pop(L, 1);
         if (out->op < SIM_OP_IS_NIL && out->value.kind == SIM_V_NIL) {
             compile_error(c, kpath, "an Observation condition with operator '%s' needs a value",
-                 op_names[out->op]);
+                          op_names[out->op]);
             rc = -1;
         }
         break;
@@ -1181,7 +1235,8 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
         static const char *const f[] = {"condition_type", "codes", "referenced_by_attribute", NULL};
         compile_check_fields(c, idx, kpath, what, f);
         char *p = compile_path(c, kpath, "codes");
-        if (compile_getf(c, idx, "codes") != LUA_TNIL) out->codes = compile_codes(c, -1, p ? p : kpath, "codes");
+        if (compile_getf(c, idx, "codes") != LUA_TNIL)
+            out->codes = compile_codes(c, -1, p ? p : kpath, "codes");
         lua_pop(L, 1);
         free(p);
         if (compile_getf(c, idx, "referenced_by_attribute") != LUA_TNIL)
@@ -1205,7 +1260,7 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
             if (compile_value(c, -1, kpath, &out->value) != 0) rc = -1;
         } else if (rc == 0 && out->op < SIM_OP_IS_NIL) {
             compile_error(c, kpath, "an Attribute condition with operator '%s' needs a value",
-                 op_names[out->op]);
+                          op_names[out->op]);
             rc = -1;
         }
         lua_pop(L, 1);
@@ -1231,9 +1286,11 @@ int compile_cond(cctx *c, int idx, const char *kpath, sim_cond *out)
                 int t = lua_gettop(L);
                 double q = 0;
                 int u = -1;
-                if (compile_getf(c, t, "quantity") != LUA_TNIL) compile_want_number(c, -1, kpath, "within.quantity", &q);
+                if (compile_getf(c, t, "quantity") != LUA_TNIL)
+                    compile_want_number(c, -1, kpath, "within.quantity", &q);
                 lua_pop(L, 1);
-                if (compile_getf(c, t, "unit") != LUA_TNIL) u = compile_want_unit(c, -1, kpath, "within.unit");
+                if (compile_getf(c, t, "unit") != LUA_TNIL)
+                    u = compile_want_unit(c, -1, kpath, "within.unit");
                 lua_pop(L, 1);
                 if (u < 0) {
                     compile_error(c, kpath, "within needs a unit");
@@ -1298,8 +1355,9 @@ static int compile_dopts(cctx *c, int idx, const char *kpath, sim_dopt **out, in
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE || lua_rawlen(L, idx) == 0) {
-        compile_error(c, kpath, "a distributed transition must be a non-empty list of {distribution = p, "
-                       "transition = \"State\"}");
+        compile_error(c, kpath,
+                      "a distributed transition must be a non-empty list of {distribution = p, "
+                      "transition = \"State\"}");
         return -1;
     }
     int32_t cnt = (int32_t)lua_rawlen(L, idx);
@@ -1343,16 +1401,19 @@ static int compile_dopts(cctx *c, int idx, const char *kpath, sim_dopt **out, in
                 compile_getf(c, at, "attribute");
                 o->attr = compile_want_attr(c, -1, pk, "distribution.attribute", 0);
                 lua_pop(L, 1);
-                if (compile_getf(c, at, "default") != LUA_TNIL) compile_want_number(c, -1, pk, "default", &o->p);
+                if (compile_getf(c, at, "default") != LUA_TNIL)
+                    compile_want_number(c, -1, pk, "default", &o->p);
                 lua_pop(L, 1);
                 all_fixed = 0;
             } else if (dt == LUA_TFUNCTION) {
                 o->lua_ref = compile_keep_ref(c, -1);
                 all_fixed = 0;
             } else {
-                compile_error(c, pk, "distribution must be a probability, {attribute = ..., default = ...} "
-                            "or a function, not a %s",
-                     lua_typename(L, dt));
+                compile_error(
+                    c, pk,
+                    "distribution must be a probability, {attribute = ..., default = ...} "
+                    "or a function, not a %s",
+                    lua_typename(L, dt));
                 rc = -1;
             }
             lua_pop(L, 1);
@@ -1362,11 +1423,13 @@ static int compile_dopts(cctx *c, int idx, const char *kpath, sim_dopt **out, in
     }
     if (rc == 0 && all_fixed && check_sum) {
         if (sum > 1 + 1e-9)
-            compile_error(c, kpath, "distributed_transition probabilities sum to %.6g (must be <= 1)", sum);
+            compile_error(c, kpath,
+                          "distributed_transition probabilities sum to %.6g (must be <= 1)", sum);
         else if (sum < 1 - 1e-9)
-            compile_warn(c, kpath, "distributed_transition probabilities sum to %.6g: the remaining %.6g "
-                            "goes to the last branch, as in Synthea",
-                  sum, 1 - sum);
+            compile_warn(c, kpath,
+                         "distributed_transition probabilities sum to %.6g: the remaining %.6g "
+                         "goes to the last branch, as in Synthea",
+                         sum, 1 - sum);
         if (sum > 1 + 1e-9) rc = -1;
     }
     *out = v;
@@ -1396,8 +1459,8 @@ static int misspelt_transition(cctx *c, int sidx)
 int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
 {
     lua_State *L = c->L;
-    static const char *const kinds[] = {"direct_transition", "distributed_transition",
-                                        "conditional_transition", "complex_transition",
+    static const char *const kinds[] = {"direct_transition",       "distributed_transition",
+                                        "conditional_transition",  "complex_transition",
                                         "lookup_table_transition", NULL};
     int found = 0, rc = 0;
     for (int k = 0; kinds[k]; k++) {
@@ -1444,14 +1507,16 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
                 int b = lua_gettop(L);
                 v[i - 1].target = -1;
                 if (lua_type(L, b) != LUA_TTABLE) {
-                    compile_error(c, pik, "each branch must be a table {condition = ..., transition = ...}");
+                    compile_error(
+                        c, pik, "each branch must be a table {condition = ..., transition = ...}");
                     rc = -1;
                 } else {
                     static const char *const fc[] = {"condition", "transition", NULL};
                     static const char *const fx[] = {"condition", "transition", "distributions",
                                                      NULL};
-                    compile_check_fields(c, b, pik, k == 2 ? "a conditional branch" : "a complex branch",
-                                 k == 2 ? fc : fx);
+                    compile_check_fields(c, b, pik,
+                                         k == 2 ? "a conditional branch" : "a complex branch",
+                                         k == 2 ? fc : fx);
                     if (compile_getf(c, b, "condition") != LUA_TNIL) {
                         sim_cond *cd = compile_alloc(c, 1, sizeof *cd);
                         char *pc = compile_path(c, pik, "condition");
@@ -1459,8 +1524,9 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
                         free(pc);
                         v[i - 1].cond = cd;
                     } else if (i < n) {
-                        compile_warn(c, pik, "a branch without a condition always matches: the branches "
-                                      "after it are never taken");
+                        compile_warn(c, pik,
+                                     "a branch without a condition always matches: the branches "
+                                     "after it are never taken");
                     }
                     lua_pop(L, 1);
                     int has_t = compile_getf(c, b, "transition") != LUA_TNIL;
@@ -1473,15 +1539,17 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
                     if (has_d) {
                         sim_dopt *d = NULL;
                         char *pd = compile_path(c, pik, "distributions");
-                        if (compile_dopts(c, -1, pd ? pd : pik, &d, &v[i - 1].ndist, 1) != 0) rc = -1;
+                        if (compile_dopts(c, -1, pd ? pd : pik, &d, &v[i - 1].ndist, 1) != 0)
+                            rc = -1;
                         free(pd);
                         v[i - 1].dist = d;
                     }
                     if (k == 3) lua_pop(L, 1);
                     if (has_t == has_d) {
-                        compile_error(c, pik, k == 2 ? "a conditional branch needs `transition`"
-                                            : "a complex branch needs either `transition` or "
-                                              "`distributions`");
+                        compile_error(c, pik,
+                                      k == 2 ? "a conditional branch needs `transition`"
+                                             : "a complex branch needs either `transition` or "
+                                               "`distributions`");
                         rc = -1;
                     }
                 }
@@ -1491,7 +1559,8 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
             tr->c = v;
             tr->nc = n;
             if (rc == 0 && v[n - 1].cond != NULL)
-                compile_warn(c, pk, "no branch matches when every condition is false: the module stops in "
+                compile_warn(c, pk,
+                             "no branch matches when every condition is false: the module stops in "
                              "this state then (add a last branch without a condition)");
             break;
         }
@@ -1516,9 +1585,10 @@ int compile_transition(cctx *c, int sidx, const char *spath, sim_state *st)
     }
     if (!found && misspelt_transition(c, sidx)) return -1; /* reported as an unknown field */
     if (!found) {
-        compile_error(c, spath, "a %s state needs a transition (direct_transition, distributed_transition, "
-                       "conditional_transition, complex_transition or lookup_table_transition)",
-             sim_state_type_name((sim_state_type)st->type));
+        compile_error(c, spath,
+                      "a %s state needs a transition (direct_transition, distributed_transition, "
+                      "conditional_transition, complex_transition or lookup_table_transition)",
+                      sim_state_type_name((sim_state_type)st->type));
         return -1;
     }
     return rc;
@@ -1531,8 +1601,9 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
 {
     lua_State *L = c->L;
     if (lua_type(L, idx) != LUA_TTABLE || lua_rawlen(L, idx) == 0) {
-        compile_error(c, kpath, "lookup_table_transition must be a non-empty list of {transition, "
-                       "default_probability, lookup_table_name}");
+        compile_error(c, kpath,
+                      "lookup_table_transition must be a non-empty list of {transition, "
+                      "default_probability, lookup_table_name}");
         return -1;
     }
     int32_t n = (int32_t)lua_rawlen(L, idx);
@@ -1550,7 +1621,8 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
         d[i - 1].lua_ref = LUA_NOREF;
         d[i - 1].target = -1;
         if (lua_type(L, t) != LUA_TTABLE) {
-            compile_error(c, pk, "each entry must be {transition, default_probability, lookup_table_name}");
+            compile_error(
+                c, pk, "each entry must be {transition, default_probability, lookup_table_name}");
             rc = -1;
         } else {
             static const char *const f[] = {"transition", "default_probability",
@@ -1567,12 +1639,14 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
             }
             sum += d[i - 1].p;
             lua_pop(L, 1);
-            const char *tn = compile_getf(c, t, "lookup_table_name") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            const char *tn =
+                compile_getf(c, t, "lookup_table_name") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
             if (!tn) {
                 compile_error(c, pk, "needs lookup_table_name (a CSV file in modules/data/)");
                 rc = -1;
             } else if (table_name && strcmp(table_name, tn) != 0) {
-                compile_error(c, pk, "every entry must name the same lookup table ('%s' and '%s')", table_name, tn);
+                compile_error(c, pk, "every entry must name the same lookup table ('%s' and '%s')",
+                              table_name, tn);
                 rc = -1;
             } else {
                 table_name = compile_strdup(c, tn);
@@ -1590,7 +1664,8 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
     tr->nd = n;
     if (rc != 0 || !table_name) return -1;
     if (strstr(table_name, "..") || table_name[0] == '/') {
-        compile_error(c, kpath, "lookup_table_name '%s' must be a file name in modules/data/", table_name);
+        compile_error(c, kpath, "lookup_table_name '%s' must be a file name in modules/data/",
+                      table_name);
         return -1;
     }
     char fs[2048], shown[1024];
@@ -1626,9 +1701,10 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
     for (int32_t i = 0; i < n; i++) {
         pcol[i] = d[i].target >= 0 ? sim_table_col(tab, c->names[d[i].target]) : -1;
         if (pcol[i] < 0) {
-            compile_error(c, kpath, "lookup table %s has no column '%s' (one probability column per "
-                           "transition)",
-                 shown, d[i].target >= 0 ? c->names[d[i].target] : "?");
+            compile_error(c, kpath,
+                          "lookup table %s has no column '%s' (one probability column per "
+                          "transition)",
+                          shown, d[i].target >= 0 ? c->names[d[i].target] : "?");
             rc = -1;
         } else {
             is_prob[pcol[i]] = 1;
@@ -1649,11 +1725,16 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
         const char *h = tab->header[col];
         sim_lookup_key *k = &keys[lk->nkeys];
         k->attr = -1;
-        if (strcmp(h, "age") == 0) k->kind = SIM_LK_AGE;
-        else if (strcmp(h, "gender") == 0 || strcmp(h, "sex") == 0) k->kind = SIM_LK_GENDER;
-        else if (strcmp(h, "race") == 0) k->kind = SIM_LK_RACE;
-        else if (strcmp(h, "ethnicity") == 0) k->kind = SIM_LK_ETHNICITY;
-        else if (strcmp(h, "ses") == 0) k->kind = SIM_LK_SES;
+        if (strcmp(h, "age") == 0)
+            k->kind = SIM_LK_AGE;
+        else if (strcmp(h, "gender") == 0 || strcmp(h, "sex") == 0)
+            k->kind = SIM_LK_GENDER;
+        else if (strcmp(h, "race") == 0)
+            k->kind = SIM_LK_RACE;
+        else if (strcmp(h, "ethnicity") == 0)
+            k->kind = SIM_LK_ETHNICITY;
+        else if (strcmp(h, "ses") == 0)
+            k->kind = SIM_LK_SES;
         else {
             k->kind = SIM_LK_ATTR;
             k->attr = sim_modset_intern(c->ms, SIM_NS_ATTR, h, 1);
@@ -1676,7 +1757,8 @@ static int compile_lookup(cctx *c, int idx, const char *kpath, sim_transition *t
         lo[r] = 0;
         hi[r] = -1;
         for (int32_t k = 0; k < lk->nkeys; k++) {
-            cells[r * (size_t)lk->nkeys + (size_t)k] = compile_strdup(c, sim_table_cell(tab, r, (size_t)keycol[k]));
+            cells[r * (size_t)lk->nkeys + (size_t)k] =
+                compile_strdup(c, sim_table_cell(tab, r, (size_t)keycol[k]));
             if (keys[k].kind == SIM_LK_AGE) {
                 int a, b;
                 if (sim_table_age_range(tab, r, (size_t)keycol[k], &a, &b, &err) != SIM_OK) {
@@ -1721,4 +1803,3 @@ out:
     sim_table_free(tab);
     return rc;
 }
-

@@ -14,10 +14,10 @@ typedef struct cctx {
     lua_State *L;
     sim_srcmap *map;
     sim_diags *d;
-    const char *path;   /* file, for messages */
-    int state_line;     /* line of the state being compiled */
-    const char *state;  /* its name */
-    char **names;       /* sorted state names of the module */
+    const char *path;  /* file, for messages */
+    int state_line;    /* line of the state being compiled */
+    const char *state; /* its name */
+    char **names;      /* sorted state names of the module */
     int32_t nnames;
 } cctx;
 

@@ -21,9 +21,13 @@
 
 /* ---- states ---- */
 
-static const char *const common_fields[] = {
-    "type", "name", "direct_transition", "distributed_transition", "conditional_transition",
-    "complex_transition", "lookup_table_transition"};
+static const char *const common_fields[] = {"type",
+                                            "name",
+                                            "direct_transition",
+                                            "distributed_transition",
+                                            "conditional_transition",
+                                            "complex_transition",
+                                            "lookup_table_transition"};
 
 /* fields each state type accepts beyond the common ones */
 static const char *const *type_fields(int type)
@@ -31,45 +35,54 @@ static const char *const *type_fields(int type)
     static const char *const none[] = {NULL};
     static const char *const guard[] = {"allow", "poll", NULL};
     static const char *const delay[] = {"exact", "range", "distribution", "unit", NULL};
-    static const char *const setattr[] = {"attribute", "value", "value_code", "range",
+    static const char *const setattr[] = {"attribute",    "value", "value_code", "range",
                                           "distribution", "exact", "expression", NULL};
     static const char *const counter[] = {"attribute", "action", "amount", NULL};
     static const char *const callsub[] = {"submodule", NULL};
-    static const char *const enc[] = {"wellness", "encounter_class", "codes", "reason",
-                                      "telemedicine_possibility", NULL};
+    static const char *const enc[] = {"wellness", "encounter_class",          "codes",
+                                      "reason",   "telemedicine_possibility", NULL};
     static const char *const encend[] = {"discharge_disposition", NULL};
     static const char *const onset[] = {"codes", "target_encounter", "assign_to_attribute", NULL};
     static const char *const condend[] = {"condition_onset", "referenced_by_attribute", "codes",
                                           NULL};
-    static const char *const allonset[] = {"codes", "target_encounter", "assign_to_attribute",
-                                           "allergy_type", "category", "reactions", NULL};
+    static const char *const allonset[] = {
+        "codes", "target_encounter", "assign_to_attribute", "allergy_type", "category", "reactions",
+        NULL};
     static const char *const allend[] = {"allergy_onset", "referenced_by_attribute", "codes", NULL};
-    static const char *const medorder[] = {"codes", "reason", "assign_to_attribute",
-                                           "prescription", "chronic", "administration", NULL};
+    static const char *const medorder[] = {
+        "codes",          "reason", "assign_to_attribute", "prescription", "chronic",
+        "administration", NULL};
     static const char *const medend[] = {"medication_order", "referenced_by_attribute", "codes",
                                          NULL};
-    static const char *const cpstart[] = {"codes", "activities", "goals", "reason",
-                                          "assign_to_attribute", NULL};
+    static const char *const cpstart[] = {"codes",  "activities",          "goals",
+                                          "reason", "assign_to_attribute", NULL};
     static const char *const cpend[] = {"careplan", "referenced_by_attribute", "codes", NULL};
-    static const char *const proc[] = {"codes", "reason", "duration", "assign_to_attribute",
-                                       "distribution", "unit", "exact", "range", NULL};
+    static const char *const proc[] = {
+        "codes", "reason", "duration", "assign_to_attribute", "distribution", "unit",
+        "exact", "range",  NULL};
     static const char *const imm[] = {"codes", "series", NULL};
-    static const char *const obs[] = {"codes",     "category",   "unit",      "exact",
-                                      "range",     "distribution", "value",   "value_code",
-                                      "attribute", "vital_sign", "expression", NULL};
+    static const char *const obs[] = {"codes",     "category",     "unit",       "exact",
+                                      "range",     "distribution", "value",      "value_code",
+                                      "attribute", "vital_sign",   "expression", NULL};
     static const char *const multiobs[] = {"codes", "category", "observations", NULL};
     static const char *const report[] = {"codes", "observations", NULL};
-    static const char *const vital[] = {"vital_sign", "unit", "exact", "range", "distribution",
-                                        "value", "expression", NULL};
-    static const char *const symptom[] = {"symptom", "cause", "probability", "exact", "range",
-                                          "distribution", "value", NULL};
+    static const char *const vital[] = {"vital_sign",   "unit",  "exact",      "range",
+                                        "distribution", "value", "expression", NULL};
+    static const char *const symptom[] = {"symptom", "cause",        "probability", "exact",
+                                          "range",   "distribution", "value",       NULL};
     static const char *const device[] = {"code", "manufacturer", "model", "assign_to_attribute",
                                          NULL};
     static const char *const devend[] = {"device", "referenced_by_attribute", "codes", NULL};
     static const char *const supply[] = {"supplies", NULL};
     static const char *const imaging[] = {"procedure_code", "series", NULL};
-    static const char *const death[] = {"exact", "range", "distribution", "unit", "codes",
-                                        "condition_onset", "referenced_by_attribute", NULL};
+    static const char *const death[] = {"exact",
+                                        "range",
+                                        "distribution",
+                                        "unit",
+                                        "codes",
+                                        "condition_onset",
+                                        "referenced_by_attribute",
+                                        NULL};
     switch (type) {
     case SIM_ST_GUARD: return guard;
     case SIM_ST_DELAY: return delay;
@@ -133,8 +146,7 @@ static void opt_state_ref(cctx *c, int sidx, const char *spath, const char *key,
     (void)want_type;
 }
 
-static void opt_attr(cctx *c, int sidx, const char *spath, const char *key, int32_t *out,
-                     int write)
+static void opt_attr(cctx *c, int sidx, const char *spath, const char *key, int32_t *out, int write)
 {
     lua_State *L = c->L;
     *out = -1;
@@ -168,8 +180,9 @@ static void opt_reason(cctx *c, int sidx, const char *spath, sim_state *st)
     if (compile_getf(c, sidx, "reason") != LUA_TNIL) {
         char *p = compile_path(c, spath, "reason");
         if (lua_type(L, -1) != LUA_TSTRING) {
-            compile_error(c, p ? p : spath, "reason must be the name of a state (ConditionOnset) or of an "
-                                   "attribute");
+            compile_error(c, p ? p : spath,
+                          "reason must be the name of a state (ConditionOnset) or of an "
+                          "attribute");
         } else {
             const char *r = lua_tostring(L, -1);
             st->reason_text = compile_strdup(c, r);
@@ -193,7 +206,8 @@ static int opt_bool(cctx *c, int sidx, const char *spath, const char *key, int d
         v = lua_toboolean(L, -1);
     else if (t != LUA_TNIL) {
         char *p = compile_path(c, spath, key);
-        compile_error(c, p ? p : spath, "%s must be true or false, not a %s", key, lua_typename(L, t));
+        compile_error(c, p ? p : spath, "%s must be true or false, not a %s", key,
+                      lua_typename(L, t));
         free(p);
     }
     lua_pop(L, 1);
@@ -222,8 +236,9 @@ static int compile_obs_specs(cctx *c, int sidx, const char *spath, sim_state *st
     if (compile_getf(c, sidx, "observations") == LUA_TNIL) {
         lua_pop(L, 1);
         if (compile_getf(c, sidx, "number_of_observations") != LUA_TNIL)
-            compile_error(c, spath, "number_of_observations (GMF v1) is not supported: list the "
-                           "observations in `observations`");
+            compile_error(c, spath,
+                          "number_of_observations (GMF v1) is not supported: list the "
+                          "observations in `observations`");
         else
             compile_error(c, spath, "needs `observations`: a list of {codes, unit, value ...}");
         lua_pop(L, 1);
@@ -254,9 +269,9 @@ static int compile_obs_specs(cctx *c, int sidx, const char *spath, sim_state *st
             compile_error(c, pik, "each observation must be a table {codes, unit, value...}");
             rc = -1;
         } else {
-            static const char *const f[] = {"codes",      "category",  "unit",  "exact", "range",
-                                            "distribution", "value",   "value_code", "attribute",
-                                            "vital_sign", "expression", NULL};
+            static const char *const f[] = {"codes",     "category",     "unit",       "exact",
+                                            "range",     "distribution", "value",      "value_code",
+                                            "attribute", "vital_sign",   "expression", NULL};
             compile_check_fields(c, o, pik, "an observation", f);
             opt_codes(c, o, pik, &v[i - 1].codes, 1);
             v[i - 1].category = opt_string(c, o, pik, "category");
@@ -279,18 +294,20 @@ static sim_dosage *compile_prescription(cctx *c, int idx, const char *kpath)
     lua_State *L = c->L;
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE) {
-        compile_error(c, kpath, "prescription must be a table {dosage = ..., duration = ..., refills = ...}");
+        compile_error(c, kpath,
+                      "prescription must be a table {dosage = ..., duration = ..., refills = ...}");
         return NULL;
     }
-    static const char *const f[] = {"refills", "as_needed", "dosage", "duration", "instructions",
-                                    NULL};
+    static const char *const f[] = {"refills",  "as_needed",    "dosage",
+                                    "duration", "instructions", NULL};
     compile_check_fields(c, idx, kpath, "a prescription", f);
     sim_dosage *d = compile_alloc(c, 1, sizeof *d);
     if (!d) return NULL;
     d->period_unit = SIM_UNIT_DAYS;
     d->duration_unit = SIM_UNIT_DAYS;
     double v;
-    if (compile_getf(c, idx, "refills") != LUA_TNIL && compile_want_number(c, -1, kpath, "refills", &v) == 0)
+    if (compile_getf(c, idx, "refills") != LUA_TNIL &&
+        compile_want_number(c, -1, kpath, "refills", &v) == 0)
         d->refills = (int32_t)v;
     lua_pop(L, 1);
     d->as_needed = (uint8_t)opt_bool(c, idx, kpath, "as_needed", 0);
@@ -298,12 +315,15 @@ static sim_dosage *compile_prescription(cctx *c, int idx, const char *kpath)
         int t = lua_gettop(L);
         static const char *const df[] = {"amount", "frequency", "period", "unit", NULL};
         compile_check_fields(c, t, kpath, "dosage", df);
-        if (compile_getf(c, t, "amount") != LUA_TNIL) compile_want_number(c, -1, kpath, "dosage.amount", &d->amount);
+        if (compile_getf(c, t, "amount") != LUA_TNIL)
+            compile_want_number(c, -1, kpath, "dosage.amount", &d->amount);
         lua_pop(L, 1);
-        if (compile_getf(c, t, "frequency") != LUA_TNIL && compile_want_number(c, -1, kpath, "dosage.frequency", &v) == 0)
+        if (compile_getf(c, t, "frequency") != LUA_TNIL &&
+            compile_want_number(c, -1, kpath, "dosage.frequency", &v) == 0)
             d->frequency = (int32_t)v;
         lua_pop(L, 1);
-        if (compile_getf(c, t, "period") != LUA_TNIL) compile_want_number(c, -1, kpath, "dosage.period", &d->period);
+        if (compile_getf(c, t, "period") != LUA_TNIL)
+            compile_want_number(c, -1, kpath, "dosage.period", &d->period);
         lua_pop(L, 1);
         if (compile_getf(c, t, "unit") != LUA_TNIL) {
             int u = compile_want_unit(c, -1, kpath, "dosage.unit");
@@ -316,7 +336,8 @@ static sim_dosage *compile_prescription(cctx *c, int idx, const char *kpath)
         int t = lua_gettop(L);
         static const char *const df[] = {"quantity", "unit", NULL};
         compile_check_fields(c, t, kpath, "duration", df);
-        if (compile_getf(c, t, "quantity") != LUA_TNIL) compile_want_number(c, -1, kpath, "duration.quantity", &d->duration);
+        if (compile_getf(c, t, "quantity") != LUA_TNIL)
+            compile_want_number(c, -1, kpath, "duration.quantity", &d->duration);
         lua_pop(L, 1);
         if (compile_getf(c, t, "unit") != LUA_TNIL) {
             int u = compile_want_unit(c, -1, kpath, "duration.unit");
@@ -400,7 +421,8 @@ static void compile_reactions(cctx *c, int sidx, const char *spath, sim_state *s
     const char *pk = p ? p : spath;
     int t = lua_gettop(L);
     if (lua_type(L, t) != LUA_TTABLE) {
-        compile_error(c, pk, "reactions must be a list of {reaction = code, possible_severities = {...}}");
+        compile_error(c, pk,
+                      "reactions must be a list of {reaction = code, possible_severities = {...}}");
     } else {
         int32_t n = (int32_t)lua_rawlen(L, t);
         sim_reaction_spec *r = compile_alloc(c, (size_t)n, sizeof *r);
@@ -435,12 +457,14 @@ static void compile_reactions(cctx *c, int sidx, const char *spath, sim_state *s
                             if (lv[j - 1] && strcmp(lv[j - 1], "mild") &&
                                 strcmp(lv[j - 1], "moderate") && strcmp(lv[j - 1], "severe") &&
                                 strcmp(lv[j - 1], "none"))
-                                compile_error(c, pik, "severity level must be none, mild, moderate or "
-                                             "severe");
+                                compile_error(c, pik,
+                                              "severity level must be none, mild, moderate or "
+                                              "severe");
                         }
                         lua_pop(L, 1);
                     }
-                    if (sum > 1 + 1e-9) compile_error(c, pik, "severity probabilities sum to %g (> 1)", sum);
+                    if (sum > 1 + 1e-9)
+                        compile_error(c, pik, "severity probabilities sum to %g (> 1)", sum);
                     r[i - 1].levels = lv;
                     r[i - 1].probs = pr;
                     r[i - 1].nlevels = ns;
@@ -470,7 +494,8 @@ static void compile_imaging(cctx *c, int sidx, const char *spath, sim_state *st)
     p = compile_path(c, spath, "series");
     const char *pk = p ? p : spath;
     if (compile_getf(c, sidx, "series") != LUA_TTABLE || lua_rawlen(L, -1) == 0) {
-        compile_error(c, pk, "an ImagingStudy needs `series`: a list of {body_site, modality, instances}");
+        compile_error(c, pk,
+                      "an ImagingStudy needs `series`: a list of {body_site, modality, instances}");
     } else {
         int t = lua_gettop(L);
         uint32_t n = (uint32_t)lua_rawlen(L, t);
@@ -509,7 +534,8 @@ static void compile_imaging(cctx *c, int sidx, const char *spath, sim_state *st)
                     s[i - 1].instances = ins;
                     s[i - 1].ninstances = ni;
                 } else {
-                    compile_error(c, pik, "a series needs `instances`: a list of {title, sop_class}");
+                    compile_error(c, pik,
+                                  "a series needs `instances`: a list of {title, sop_class}");
                 }
                 lua_pop(L, 1);
             }
@@ -529,7 +555,8 @@ static void compile_supplies(cctx *c, int sidx, const char *spath, sim_state *st
     char *p = compile_path(c, spath, "supplies");
     const char *pk = p ? p : spath;
     if (compile_getf(c, sidx, "supplies") != LUA_TTABLE || lua_rawlen(L, -1) == 0) {
-        compile_error(c, pk, "a SupplyList needs `supplies`: a list of {quantity = n, code = {...}}");
+        compile_error(c, pk,
+                      "a SupplyList needs `supplies`: a list of {quantity = n, code = {...}}");
     } else {
         int t = lua_gettop(L);
         int32_t n = (int32_t)lua_rawlen(L, t);
@@ -544,7 +571,8 @@ static void compile_supplies(cctx *c, int sidx, const char *spath, sim_state *st
                 static const char *const f[] = {"quantity", "code", NULL};
                 compile_check_fields(c, o, pik, "a supply", f);
                 double q = 1;
-                if (compile_getf(c, o, "quantity") != LUA_TNIL) compile_want_number(c, -1, pik, "quantity", &q);
+                if (compile_getf(c, o, "quantity") != LUA_TNIL)
+                    compile_want_number(c, -1, pik, "quantity", &q);
                 lua_pop(L, 1);
                 if (q < 1) compile_error(c, pik, "quantity must be at least 1");
                 qty[i - 1] = (int32_t)q;
@@ -607,12 +635,17 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
                 int t = lua_gettop(L);
                 double q = 0;
                 int u = -1;
-                if (compile_getf(c, t, "quantity") != LUA_TNIL) compile_want_number(c, -1, p, "poll.quantity", &q);
+                if (compile_getf(c, t, "quantity") != LUA_TNIL)
+                    compile_want_number(c, -1, p, "poll.quantity", &q);
                 lua_pop(L, 1);
-                if (compile_getf(c, t, "unit") != LUA_TNIL) u = compile_want_unit(c, -1, p, "poll.unit");
+                if (compile_getf(c, t, "unit") != LUA_TNIL)
+                    u = compile_want_unit(c, -1, p, "poll.unit");
                 lua_pop(L, 1);
-                if (u >= 0 && q > 0) st->poll = (sim_time)(q * sim_unit_ms((sim_unit)u));
-                else compile_error(c, p ? p : spath, "poll must be a positive duration such as days(30)");
+                if (u >= 0 && q > 0)
+                    st->poll = (sim_time)(q * sim_unit_ms((sim_unit)u));
+                else
+                    compile_error(c, p ? p : spath,
+                                  "poll must be a positive duration such as days(30)");
             } else {
                 compile_error(c, p ? p : spath, "poll must be a duration such as days(30)");
             }
@@ -655,13 +688,16 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
         else
             st->decrement = strcmp(action, "decrement") == 0;
         st->amount = 1;
-        if (compile_getf(c, sidx, "amount") != LUA_TNIL) compile_want_number(c, -1, spath, "amount", &st->amount);
+        if (compile_getf(c, sidx, "amount") != LUA_TNIL)
+            compile_want_number(c, -1, spath, "amount", &st->amount);
         lua_pop(L, 1);
         break;
     }
     case SIM_ST_CALLSUBMODULE:
         st->submodule_name = opt_string(c, sidx, spath, "submodule");
-        if (!st->submodule_name) compile_error(c, spath, "a CallSubmodule needs `submodule` (e.g. \"medications/statin\")");
+        if (!st->submodule_name)
+            compile_error(c, spath,
+                          "a CallSubmodule needs `submodule` (e.g. \"medications/statin\")");
         break;
     case SIM_ST_ENCOUNTER: {
         st->wellness = (uint8_t)opt_bool(c, sidx, spath, "wellness", 0);
@@ -669,9 +705,10 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
         if (cls) {
             int ec = sim_enc_class_parse(cls);
             if (ec < 0)
-                compile_error(c, spath, "unknown encounter_class '%s' (use ambulatory, emergency, inpatient, "
-                               "wellness, urgentcare, outpatient, home, hospice, snf or virtual)",
-                     cls);
+                compile_error(c, spath,
+                              "unknown encounter_class '%s' (use ambulatory, emergency, inpatient, "
+                              "wellness, urgentcare, outpatient, home, hospice, snf or virtual)",
+                              cls);
             else
                 st->enc_class = (uint8_t)ec;
         } else if (!st->wellness) {
@@ -706,7 +743,8 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
                 strcmp(st->allergy_category, "medication") &&
                 strcmp(st->allergy_category, "environment") &&
                 strcmp(st->allergy_category, "biologic"))
-                compile_error(c, spath, "category must be food, medication, environment or biologic");
+                compile_error(c, spath,
+                              "category must be food, medication, environment or biologic");
             compile_reactions(c, sidx, spath, st);
         }
         break;
@@ -715,11 +753,11 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
     case SIM_ST_MEDICATIONEND:
     case SIM_ST_CAREPLANEND:
     case SIM_ST_DEVICEEND: {
-        const char *rk = type == SIM_ST_CONDITIONEND   ? "condition_onset"
-                         : type == SIM_ST_ALLERGYEND   ? "allergy_onset"
+        const char *rk = type == SIM_ST_CONDITIONEND    ? "condition_onset"
+                         : type == SIM_ST_ALLERGYEND    ? "allergy_onset"
                          : type == SIM_ST_MEDICATIONEND ? "medication_order"
-                         : type == SIM_ST_CAREPLANEND  ? "careplan"
-                                                       : "device";
+                         : type == SIM_ST_CAREPLANEND   ? "careplan"
+                                                        : "device";
         opt_state_ref(c, sidx, spath, rk, &st->ref_state, 0);
         opt_attr(c, sidx, spath, "referenced_by_attribute", &st->ref_attr, 0);
         opt_codes(c, sidx, spath, &st->codes, 0);
@@ -728,7 +766,8 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
             int given = !lua_isnil(L, -1);
             lua_pop(L, 1);
             if (!given)
-                compile_error(c, spath, "needs %s, referenced_by_attribute or codes to know what to end", rk);
+                compile_error(c, spath,
+                              "needs %s, referenced_by_attribute or codes to know what to end", rk);
         }
         break;
     }
@@ -771,13 +810,18 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
                     compile_check_fields(c, t, pk, "duration", f);
                     double lo = 0, hi = 0;
                     int u = -1;
-                    if (compile_getf(c, t, "low") != LUA_TNIL) compile_want_number(c, -1, pk, "low", &lo);
+                    if (compile_getf(c, t, "low") != LUA_TNIL)
+                        compile_want_number(c, -1, pk, "low", &lo);
                     lua_pop(L, 1);
-                    if (compile_getf(c, t, "high") != LUA_TNIL) compile_want_number(c, -1, pk, "high", &hi);
-                    else hi = lo;
+                    if (compile_getf(c, t, "high") != LUA_TNIL)
+                        compile_want_number(c, -1, pk, "high", &hi);
+                    else
+                        hi = lo;
                     lua_pop(L, 1);
-                    if (compile_getf(c, t, "unit") != LUA_TNIL) u = compile_want_unit(c, -1, pk, "duration.unit");
-                    else compile_error(c, pk, "duration needs a unit");
+                    if (compile_getf(c, t, "unit") != LUA_TNIL)
+                        u = compile_want_unit(c, -1, pk, "duration.unit");
+                    else
+                        compile_error(c, pk, "duration needs a unit");
                     lua_pop(L, 1);
                     if (u >= 0) {
                         if (hi < lo) compile_error(c, pk, "duration: high is below low");
@@ -800,9 +844,7 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
         if (!st->has_dist && compile_duration(c, sidx, spath, &st->dist, 1) > 0) st->has_dist = 1;
         break;
     }
-    case SIM_ST_IMMUNIZATION:
-        opt_codes(c, sidx, spath, &st->codes, 1);
-        break;
+    case SIM_ST_IMMUNIZATION: opt_codes(c, sidx, spath, &st->codes, 1); break;
     case SIM_ST_OBSERVATION:
         opt_codes(c, sidx, spath, &st->codes, 1);
         st->category = opt_string(c, sidx, spath, "category");
@@ -821,7 +863,8 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
     case SIM_ST_VITALSIGN: {
         const char *v = opt_string(c, sidx, spath, "vital_sign");
         if (!v)
-            compile_error(c, spath, "a VitalSign needs vital_sign (e.g. \"Systolic Blood Pressure\")");
+            compile_error(c, spath,
+                          "a VitalSign needs vital_sign (e.g. \"Systolic Blood Pressure\")");
         else
             st->vital = sim_modset_intern(c->ms, SIM_NS_VITAL, v, 1);
         st->unit = opt_string(c, sidx, spath, "unit");
@@ -983,9 +1026,11 @@ static void check_module(cctx *c)
                 if (e.outside[i] && needs_encounter(m->states[i].type)) {
                     c->state = m->states[i].name;
                     c->state_line = m->states[i].line;
-                    compile_error(c, "", "a %s must happen inside an encounter, but this state can be "
-                                "reached with no Encounter open (add an Encounter state before it)",
-                         sim_state_type_name((sim_state_type)m->states[i].type));
+                    compile_error(
+                        c, "",
+                        "a %s must happen inside an encounter, but this state can be "
+                        "reached with no Encounter open (add an Encounter state before it)",
+                        sim_state_type_name((sim_state_type)m->states[i].type));
                     c->state = NULL;
                 }
             }
@@ -1000,12 +1045,12 @@ static void check_module(cctx *c)
         c->state_line = st->line;
         if (st->target_encounter >= 0 && m->states[st->target_encounter].type != SIM_ST_ENCOUNTER)
             compile_error(c, "", "target_encounter '%s' is not an Encounter state",
-                 m->states[st->target_encounter].name);
+                          m->states[st->target_encounter].name);
         if (st->reason_state >= 0) {
             int t = m->states[st->reason_state].type;
             if (t != SIM_ST_CONDITIONONSET && t != SIM_ST_ALLERGYONSET)
                 compile_error(c, "", "reason '%s' must be a ConditionOnset state (or an attribute)",
-                     m->states[st->reason_state].name);
+                              m->states[st->reason_state].name);
         }
         if (st->ref_state >= 0) {
             int want = -1;
@@ -1019,10 +1064,10 @@ static void check_module(cctx *c)
             }
             if (want >= 0 && m->states[st->ref_state].type != want)
                 compile_error(c, "", "'%s' is a %s state, but a %s needs a %s state here",
-                     m->states[st->ref_state].name,
-                     sim_state_type_name((sim_state_type)m->states[st->ref_state].type),
-                     sim_state_type_name((sim_state_type)st->type),
-                     sim_state_type_name((sim_state_type)want));
+                              m->states[st->ref_state].name,
+                              sim_state_type_name((sim_state_type)m->states[st->ref_state].type),
+                              sim_state_type_name((sim_state_type)st->type),
+                              sim_state_type_name((sim_state_type)want));
         }
         c->state = NULL;
     }
@@ -1039,7 +1084,7 @@ static int cmp_str(const void *a, const void *b)
 /* Compiles the module table on top of the Lua stack into a new sim_module (NULL on errors,
  * which are in diags). */
 sim_module *compile_module(sim_modset *ms, const char *path, const char *key, int json,
-                                  int submodule, sim_srcmap *map, sim_diags *d)
+                           int submodule, sim_srcmap *map, sim_diags *d)
 {
     sim_lua *lua = ms->lua;
     lua_State *L = sim_lua_state(lua);
@@ -1070,8 +1115,8 @@ sim_module *compile_module(sim_modset *ms, const char *path, const char *key, in
                       compile_typename(L, top));
         goto fail;
     }
-    static const char *const top_fields[] = {"name", "states", "gmf_version", "parameters",
-                                             "specialty", NULL};
+    static const char *const top_fields[] = {"name",       "states",    "gmf_version",
+                                             "parameters", "specialty", NULL};
     compile_check_fields(&c, top, "", "a module", top_fields);
     if (compile_getf(&c, top, "name") == LUA_TSTRING)
         m->name = sim_strdup(lua_tostring(L, -1));
@@ -1140,16 +1185,18 @@ sim_module *compile_module(sim_modset *ms, const char *path, const char *key, in
         c.state = st->name;
         c.state_line = st->line;
         if (dup)
-            compile_error(&c, spath, "is defined twice (lines %d and %d): Lua keeps only the second", st->line,
-                 dup);
+            compile_error(&c, spath,
+                          "is defined twice (lines %d and %d): Lua keeps only the second", st->line,
+                          dup);
         lua_getfield(L, states_idx, st->name);
         int sidx = lua_gettop(L);
         if (lua_type(L, sidx) != LUA_TTABLE) {
             compile_error(&c, spath, "must be a table { type = \"...\", ... }, not a %s",
-                 compile_typename(L, sidx));
+                          compile_typename(L, sidx));
         } else if (compile_getf(&c, sidx, "type") != LUA_TSTRING) {
-            compile_error(&c, spath, "needs a type (Initial, Simple, Delay, Guard, Encounter, ConditionOnset, "
-                            "...)");
+            compile_error(&c, spath,
+                          "needs a type (Initial, Simple, Delay, Guard, Encounter, ConditionOnset, "
+                          "...)");
             lua_pop(L, 1);
         } else {
             const char *tn = lua_tostring(L, -1);
@@ -1204,4 +1251,3 @@ fail:
     free(m);
     return NULL;
 }
-

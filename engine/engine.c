@@ -32,8 +32,8 @@ static void patient_context(sim_engine *e, char *out, size_t n)
     char when[32];
     sim_time_iso(e->now, when);
     snprintf(out, n, "patient %llu%s (seed %llu), simulated date %s",
-             (unsigned long long)e->p->slot,
-             e->p->attempt ? "" : "", (unsigned long long)e->opts.seed, when);
+             (unsigned long long)e->p->slot, e->p->attempt ? "" : "",
+             (unsigned long long)e->opts.seed, when);
     if (e->p->attempt) {
         size_t l = strlen(out);
         snprintf(out + l, n - l, ", re-simulation %llu of its slot",
@@ -166,8 +166,10 @@ void engine_mark(sim_engine *e, uint32_t dep, int32_t attr)
     e->changed |= dep;
     if (dep & SIM_DEP_ATTR) {
         int32_t *slot = sim_vec_add(&e->changed_attrs);
-        if (slot) *slot = attr;
-        else e->changed |= SIM_DEP_ANY; /* cannot remember which: wake every attribute guard */
+        if (slot)
+            *slot = attr;
+        else
+            e->changed |= SIM_DEP_ANY; /* cannot remember which: wake every attribute guard */
     }
 }
 
@@ -414,7 +416,8 @@ static int active_match(sim_engine *e, const sim_cond *c, int type)
             int32_t i = v.u.entry.index;
             switch (type) {
             case SIM_R_CONDITION:
-                return p->conditions.v[i].start != SIM_NEVER && p->conditions.v[i].stop == SIM_NEVER;
+                return p->conditions.v[i].start != SIM_NEVER &&
+                       p->conditions.v[i].stop == SIM_NEVER;
             case SIM_R_MEDICATION: return p->medications.v[i].stop == SIM_NEVER;
             case SIM_R_CAREPLAN: return p->careplans.v[i].stop == SIM_NEVER;
             case SIM_R_ALLERGY:
@@ -430,32 +433,28 @@ static int active_match(sim_engine *e, const sim_cond *c, int type)
         for (size_t i = 0; i < p->conditions.n; i++) {
             const sim_condition *x = &p->conditions.v[i];
             if (x->start == SIM_NEVER || x->stop != SIM_NEVER) continue;
-            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v))
-                return 1;
+            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v)) return 1;
         }
         return 0;
     case SIM_R_MEDICATION:
         for (size_t i = 0; i < p->medications.n; i++) {
             const sim_medication *x = &p->medications.v[i];
             if (x->stop != SIM_NEVER) continue;
-            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v))
-                return 1;
+            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v)) return 1;
         }
         return 0;
     case SIM_R_CAREPLAN:
         for (size_t i = 0; i < p->careplans.n; i++) {
             const sim_careplan *x = &p->careplans.v[i];
             if (x->stop != SIM_NEVER) continue;
-            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v))
-                return 1;
+            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v)) return 1;
         }
         return 0;
     case SIM_R_ALLERGY:
         for (size_t i = 0; i < p->allergies.n; i++) {
             const sim_allergy *x = &p->allergies.v[i];
             if (x->start == SIM_NEVER || x->stop != SIM_NEVER) continue;
-            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v))
-                return 1;
+            if (ref ? sim_codes_has(x->codes, ref) : sim_codes_has(c->codes, x->codes.v)) return 1;
         }
         return 0;
     }
@@ -745,7 +744,8 @@ static void enter_state(sim_engine *e, frame *f, int32_t state, sim_time t)
     if (e->opts.trace) {
         frame *saved = e->cur_frame;
         e->cur_frame = f;
-        engine_trace(e, SIM_TRACE_STATE, NULL, "%s", engine_module(e, f->module)->states[state].name);
+        engine_trace(e, SIM_TRACE_STATE, NULL, "%s",
+                     engine_module(e, f->module)->states[state].name);
         e->cur_frame = saved;
     }
 }
@@ -812,8 +812,9 @@ static sim_status run_runner(sim_engine *e, runner *r, sim_time t)
         }
         enter_state(e, f, next, t);
         if (++steps > MAX_STEPS_PER_INSTANT)
-            return engine_error(e, "more than %d states in one instant: the module loops without "
-                                   "a Delay or Guard",
+            return engine_error(e,
+                                "more than %d states in one instant: the module loops without "
+                                "a Delay or Guard",
                                 MAX_STEPS_PER_INSTANT);
     }
 }
@@ -964,8 +965,10 @@ sim_status sim_engine_run(sim_engine *e, sim_patient *p, sim_error *err)
             e->death_at = t;
             break;
         }
-        if (!r->done && r->wake != SIM_NEVER) heap_push(e, (int32_t)(r - e->runners));
-        else if (!r->done) r->heap_pos = -1; /* waits for a change or a wellness visit */
+        if (!r->done && r->wake != SIM_NEVER)
+            heap_push(e, (int32_t)(r - e->runners));
+        else if (!r->done)
+            r->heap_pos = -1; /* waits for a change or a wellness visit */
         wake_watchers(e, t, r);
     }
     e->cur = NULL;

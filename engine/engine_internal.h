@@ -10,9 +10,9 @@
 
 #include <lua.h>
 
-#define SIM_MAX_DEPTH 16
+#define SIM_MAX_DEPTH     16
 #define SIM_ENCOUNTER_MIN (15 * SIM_MS_MINUTE)
-#define SIM_TIME_NONE INT64_MIN /* "never happened" in state histories */
+#define SIM_TIME_NONE     INT64_MIN /* "never happened" in state histories */
 
 typedef struct frame {
     int32_t module; /* modset index of the running module (a submodule when deeper than 0) */
@@ -39,14 +39,14 @@ typedef struct runner {
 /* per module (submodules included), per patient */
 typedef struct minst {
     sim_rng rng;
-    uint32_t *visits;      /* times each state was entered */
-    sim_time *last_enter;  /* SIM_TIME_NONE when never */
+    uint32_t *visits;     /* times each state was entered */
+    sim_time *last_enter; /* SIM_TIME_NONE when never */
     sim_time *last_exit;
-    int32_t *last_rec;     /* index of the record each state made last, or -1 */
+    int32_t *last_rec; /* index of the record each state made last, or -1 */
 } minst;
 
 typedef struct pending {
-    uint8_t type;   /* SIM_R_CONDITION or SIM_R_ALLERGY */
+    uint8_t type; /* SIM_R_CONDITION or SIM_R_ALLERGY */
     int32_t index;
     int32_t runner;
     int32_t module;

@@ -17,8 +17,9 @@
 static int32_t need_encounter(sim_engine *e, runner *r, const sim_state *st)
 {
     if (r->encounter >= 0) return r->encounter;
-    engine_error(e, "a %s must happen inside an encounter, but none is open here: add an "
-                    "Encounter state before it",
+    engine_error(e,
+                 "a %s must happen inside an encounter, but none is open here: add an "
+                 "Encounter state before it",
                  sim_state_type_name((sim_state_type)st->type));
     return -1;
 }
@@ -111,9 +112,18 @@ typedef struct ender {
 } ender;
 
 #define ENDER_FNS(NAME, VEC)                                                                       \
-    static sim_time *NAME##_stop(sim_patient *p, size_t i) { return &p->VEC.v[i].stop; }           \
-    static sim_codes NAME##_codes(sim_patient *p, size_t i) { return p->VEC.v[i].codes; }          \
-    static size_t NAME##_count(sim_patient *p) { return p->VEC.n; }
+    static sim_time *NAME##_stop(sim_patient *p, size_t i)                                         \
+    {                                                                                              \
+        return &p->VEC.v[i].stop;                                                                  \
+    }                                                                                              \
+    static sim_codes NAME##_codes(sim_patient *p, size_t i)                                        \
+    {                                                                                              \
+        return p->VEC.v[i].codes;                                                                  \
+    }                                                                                              \
+    static size_t NAME##_count(sim_patient *p)                                                     \
+    {                                                                                              \
+        return p->VEC.n;                                                                           \
+    }
 ENDER_FNS(cond, conditions)
 ENDER_FNS(allergy, allergies)
 ENDER_FNS(med, medications)
@@ -177,7 +187,8 @@ static int end_records(sim_engine *e, const sim_state *st, int type)
             ended++;
         } else if (v.kind == SIM_V_CODE) {
             for (size_t i = 0; i < en->count(p); i++)
-                if (*en->stop_of(p, i) == SIM_NEVER && sim_codes_has(en->codes_of(p, i), v.u.code)) {
+                if (*en->stop_of(p, i) == SIM_NEVER &&
+                    sim_codes_has(en->codes_of(p, i), v.u.code)) {
                     *en->stop_of(p, i) = t;
                     ended++;
                 }
@@ -405,9 +416,7 @@ int engine_process(sim_engine *e, runner *r, frame *f, const sim_state *st, sim_
         return PROC_ADVANCE;
     }
 
-    case SIM_ST_ENCOUNTEREND:
-        leave_encounter(e, r, st->discharge);
-        return PROC_ADVANCE;
+    case SIM_ST_ENCOUNTEREND: leave_encounter(e, r, st->discharge); return PROC_ADVANCE;
 
     case SIM_ST_CONDITIONONSET: {
         sim_condition *c = sim_vec_add(&p->conditions);
@@ -566,7 +575,8 @@ int engine_process(sim_engine *e, runner *r, frame *f, const sim_state *st, sim_
         im->state = f->state;
         im->codes = st->codes;
         e->cur_mi->last_rec[f->state] = (int32_t)(p->immunizations.n - 1);
-        engine_trace(e, SIM_TRACE_RECORD, "immunization", "immunization: %s", st->codes.v[0].display);
+        engine_trace(e, SIM_TRACE_RECORD, "immunization", "immunization: %s",
+                     st->codes.v[0].display);
         return PROC_ADVANCE;
     }
 
@@ -589,7 +599,8 @@ int engine_process(sim_engine *e, runner *r, frame *f, const sim_state *st, sim_
             char buf[128];
             sim_value_format(&v, buf, sizeof buf);
             engine_trace(e, SIM_TRACE_RECORD, "observation", "observation: %s = %s%s%s",
-                         st->codes.v[0].display, buf, st->unit ? " " : "", st->unit ? st->unit : "");
+                         st->codes.v[0].display, buf, st->unit ? " " : "",
+                         st->unit ? st->unit : "");
         }
         return PROC_ADVANCE;
     }
@@ -652,7 +663,8 @@ int engine_process(sim_engine *e, runner *r, frame *f, const sim_state *st, sim_
                 engine_error(e, "a Symptom value must be a number (0-100)");
                 return PROC_ERROR;
             }
-            if (sim_patient_set_symptom(p, st->symptom, v.u.num, f->module) != SIM_OK) return oom(e);
+            if (sim_patient_set_symptom(p, st->symptom, v.u.num, f->module) != SIM_OK)
+                return oom(e);
             engine_mark(e, SIM_DEP_SYMPTOM, -1);
         }
         return PROC_ADVANCE;

@@ -163,9 +163,9 @@ static void patient_row(const sim_export_ctx *cx, const sim_patient *p, sim_outb
     f_date(b, p->birth);
     sep(b);
     if (p->death != SIM_NEVER) f_date(b, p->death);
-    const char *const strs[] = {w->ssn,    w->drivers,   w->passport, w->prefix, w->first,
-                                w->middle, w->last,      w->suffix,   w->maiden, w->marital,
-                                w->race,   w->ethnicity};
+    const char *const strs[] = {w->ssn,    w->drivers, w->passport, w->prefix,
+                                w->first,  w->middle,  w->last,     w->suffix,
+                                w->maiden, w->marital, w->race,     w->ethnicity};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         sep(b);
         field(b, strs[i]);
@@ -281,7 +281,8 @@ static void medication_rows(const sim_export_ctx *cx, const sim_patient *p, sim_
         f_money(b, 0);
         sep(b);
         /* DISPENSES: one per month of use (or per prescription duration), at least one */
-        sim_time stop = m->stop != SIM_NEVER ? m->stop : (p->death != SIM_NEVER ? p->death : cx->end);
+        sim_time stop =
+            m->stop != SIM_NEVER ? m->stop : (p->death != SIM_NEVER ? p->death : cx->end);
         double span = (double)(stop - m->start);
         double per = (double)SIM_MS_MONTH;
         if (m->dosage && m->dosage->duration > 0)

@@ -19,7 +19,7 @@ struct sim_lua {
     lua_State *L;
     size_t used, peak, cap;
     uint64_t budget, count;
-    int limit_hit;     /* 1: instructions, 2: memory */
+    int limit_hit; /* 1: instructions, 2: memory */
     char mem_where[600];
     sim_rng *rng;
     char *root;
@@ -194,9 +194,9 @@ static int lsim_xpcall(lua_State *L)
     sim_lua *S = host_of(L);
     int n = lua_gettop(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_pushvalue(L, 1);  /* function */
-    lua_copy(L, 2, 1);    /* handler in slot 1 */
-    lua_replace(L, 2);    /* function in slot 2 */
+    lua_pushvalue(L, 1); /* function */
+    lua_copy(L, 2, 1);   /* handler in slot 1 */
+    lua_replace(L, 2);   /* function in slot 2 */
     int status = lua_pcall(L, n - 2, LUA_MULTRET, 1);
     if (status != LUA_OK && (status == LUA_ERRMEM || S->limit_hit)) return lua_error(L);
     lua_pushboolean(L, status == LUA_OK);
@@ -250,8 +250,9 @@ static int lsim_pairs(lua_State *L)
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
         if (key_rank(L, -1) == 3)
-            return luaL_error(L, "pairs: a table keyed by %s values has no fixed order; key it by "
-                                 "strings or numbers",
+            return luaL_error(L,
+                              "pairs: a table keyed by %s values has no fixed order; key it by "
+                              "strings or numbers",
                               luaL_typename(L, -1));
         /* insertion into the sorted keys array */
         lua_Integer j = n;
@@ -318,8 +319,9 @@ static int lsim_load(lua_State *L)
     const char *name = luaL_optstring(L, 2, "=(load)");
     const char *mode = luaL_optstring(L, 3, "t");
     if (strcmp(mode, "t") != 0)
-        return luaL_error(L, "load: mode \"%s\" refused: modules may load text only, never "
-                             "bytecode",
+        return luaL_error(L,
+                          "load: mode \"%s\" refused: modules may load text only, never "
+                          "bytecode",
                           mode);
     int has_env = !lua_isnone(L, 4);
     int status = luaL_loadbufferx(L, s, len, name, "t");
@@ -519,8 +521,9 @@ static int lsim_parameters(lua_State *L)
             lua_pop(L, 1);
             if (!meaning) meaning = "";
         } else {
-            return luaL_error(L, "parameters{}: '%s' must be a number or param(default, "
-                                 "\"meaning\")",
+            return luaL_error(L,
+                              "parameters{}: '%s' must be a number or param(default, "
+                              "\"meaning\")",
                               name);
         }
         double value = def;
@@ -571,8 +574,9 @@ static int lsim_lib(lua_State *L)
     for (const char *c = name; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
               *c == '_' || *c == '/' || *c == '-'))
-            return luaL_error(L, "lib(\"%s\"): a library name uses letters, digits, '_', '-' and "
-                                 "'/' only",
+            return luaL_error(L,
+                              "lib(\"%s\"): a library name uses letters, digits, '_', '-' and "
+                              "'/' only",
                               name);
     if (strstr(name, "//") || name[0] == '/' || !*name)
         return luaL_error(L, "lib(\"%s\"): not a library name", name);
@@ -609,12 +613,10 @@ static int lsim_lib(lua_State *L)
 static int open_sandbox(lua_State *L)
 {
     sim_lua *S = lua_touserdata(L, 1);
-    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
-                                    {LUA_TABLIBNAME, luaopen_table},
-                                    {LUA_STRLIBNAME, luaopen_string},
-                                    {LUA_MATHLIBNAME, luaopen_math},
-                                    {LUA_UTF8LIBNAME, luaopen_utf8},
-                                    {NULL, NULL}};
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table},
+        {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8},  {NULL, NULL}};
     for (const luaL_Reg *lib = libs; lib->func; lib++) {
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
@@ -647,18 +649,18 @@ static int open_sandbox(lua_State *L)
     /* base environment */
     lua_newtable(L);
     int B = lua_gettop(L);
-    static const char *const keep[] = {"assert", "error",  "ipairs",   "select", "tonumber",
-                                       "type",   "rawget", "rawequal", "rawlen", "setmetatable",
-                                       "getmetatable", "_VERSION", NULL};
+    static const char *const keep[] = {
+        "assert",   "error",  "ipairs",       "select",       "tonumber", "type", "rawget",
+        "rawequal", "rawlen", "setmetatable", "getmetatable", "_VERSION", NULL};
     for (int i = 0; keep[i]; i++) {
         lua_getfield(L, G, keep[i]);
         lua_setfield(L, B, keep[i]);
     }
-    static const luaL_Reg own[] = {{"pcall", lsim_pcall},       {"xpcall", lsim_xpcall},
-                                   {"pairs", lsim_pairs},       {"tostring", lsim_tostring},
-                                   {"print", lsim_print},       {"load", lsim_load},
-                                   {"param", lsim_param},       {"parameters", lsim_parameters},
-                                   {"lib", lsim_lib},           {NULL, NULL}};
+    static const luaL_Reg own[] = {{"pcall", lsim_pcall}, {"xpcall", lsim_xpcall},
+                                   {"pairs", lsim_pairs}, {"tostring", lsim_tostring},
+                                   {"print", lsim_print}, {"load", lsim_load},
+                                   {"param", lsim_param}, {"parameters", lsim_parameters},
+                                   {"lib", lsim_lib},     {NULL, NULL}};
     luaL_setfuncs(L, own, 0);
     static const char *const libnames[] = {"string", "table", "math", "utf8", NULL};
     for (int i = 0; libnames[i]; i++) {
@@ -674,8 +676,8 @@ static int open_sandbox(lua_State *L)
 
     /* the prelude: helper constructors written in Lua, run with the base environment plus
      * rawset, then copied into B */
-    int st = luaL_loadbufferx(L, sim_embedded_prelude, sim_embedded_prelude_len, "@engine/prelude.lua",
-                              "t");
+    int st = luaL_loadbufferx(L, sim_embedded_prelude, sim_embedded_prelude_len,
+                              "@engine/prelude.lua", "t");
     if (st != LUA_OK) return lua_error(L);
     lua_newtable(L); /* prelude env */
     lua_newtable(L);
@@ -802,8 +804,8 @@ sim_status sim_lua_run_module(sim_lua *S, const char *chunkname, const char *tex
     int status = luaL_loadbufferx(L, text, len, name, "t");
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        sim_status st = sim_error_set(err, status == LUA_ERRSYNTAX ? SIM_EPARSE : SIM_EMODULE,
-                                      NULL, 0, 0, "%s", msg ? msg : "cannot load");
+        sim_status st = sim_error_set(err, status == LUA_ERRSYNTAX ? SIM_EPARSE : SIM_EMODULE, NULL,
+                                      0, 0, "%s", msg ? msg : "cannot load");
         lua_pop(L, 1);
         return st;
     }

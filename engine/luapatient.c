@@ -30,8 +30,7 @@ static sim_engine *check_proxy(lua_State *L)
 {
     sim_engine **pe = luaL_checkudata(L, 1, PROXY_MT);
     sim_engine *e = *pe;
-    if (!e->p || !e->cur_frame)
-        luaL_error(L, "the patient is only available while a module runs");
+    if (!e->p || !e->cur_frame) luaL_error(L, "the patient is only available while a module runs");
     return e;
 }
 
@@ -147,7 +146,8 @@ static int has_code(sim_engine *e, const sim_code *c, int type)
     case SIM_R_CONDITION:
         for (size_t i = 0; i < p->conditions.n; i++) {
             const sim_condition *x = &p->conditions.v[i];
-            if (x->start != SIM_NEVER && x->stop == SIM_NEVER && strcmp(x->codes.v->code, c->code) == 0)
+            if (x->start != SIM_NEVER && x->stop == SIM_NEVER &&
+                strcmp(x->codes.v->code, c->code) == 0)
                 return 1;
         }
         return 0;
@@ -379,14 +379,16 @@ static int lsim_index(lua_State *L)
         sim_time_date(e->now, d);
         lua_pushstring(L, d);
     } else {
-        const char *fields[] = {"age", "age_months", "sex", "gender", "race", "ethnicity", "ses",
-                                "income", "time", "birth", "year", "date", "attr", "set",
-                                "has_condition", "has_medication", "has_careplan", "has_allergy",
-                                "vital", "symptom", "observation", "age_in", "random"};
+        const char *fields[] = {
+            "age",   "age_months", "sex",           "gender",         "race",         "ethnicity",
+            "ses",   "income",     "time",          "birth",          "year",         "date",
+            "attr",  "set",        "has_condition", "has_medication", "has_careplan", "has_allergy",
+            "vital", "symptom",    "observation",   "age_in",         "random"};
         const char *dym = sim_did_you_mean(k, fields, sizeof fields / sizeof fields[0]);
         if (dym) return luaL_error(L, "the patient has no field '%s' (did you mean '%s'?)", k, dym);
-        return luaL_error(L, "the patient has no field '%s' (attributes are read with "
-                             "p:attr(\"%s\"))",
+        return luaL_error(L,
+                          "the patient has no field '%s' (attributes are read with "
+                          "p:attr(\"%s\"))",
                           k, k);
     }
     return 1;

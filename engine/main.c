@@ -163,8 +163,9 @@ static int parse_run(int argc, char **argv, run_args *a)
         } else if (match(arg, NULL, "--years-of-history", &n)) {
             v = opt_value(argc, argv, &i, arg, "years-of-history", n);
             if (!v || parse_u64(v, 0, 200, &a->years) != 0)
-                return usage_error("run", "--years-of-history: '%s' is not a number of years from "
-                                          "0 (all) to 200",
+                return usage_error("run",
+                                   "--years-of-history: '%s' is not a number of years from "
+                                   "0 (all) to 200",
                                    v ? v : "");
             a->have_years = 1;
         } else if (match(arg, NULL, "--reference-date", &n)) {
@@ -188,9 +189,10 @@ static int parse_run(int argc, char **argv, run_args *a)
             return -1;
         } else {
             static const char *const known[] = {
-                "--population", "--seed", "--output", "--modules-dir", "--format", "--gzip",
-                "--years-of-history", "--reference-date", "--strict", "--dry-run", "--quiet",
-                "--help"};
+                "--population",       "--seed",           "--output",
+                "--modules-dir",      "--format",         "--gzip",
+                "--years-of-history", "--reference-date", "--strict",
+                "--dry-run",          "--quiet",          "--help"};
             char word[64];
             snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
             const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
@@ -211,7 +213,8 @@ static int cmd_run(int argc, char **argv, const char *root)
     sim_diags d;
     memset(&d, 0, sizeof d);
     sim_scenario *sc = NULL;
-    sim_status st = a.scenario ? sim_scenario_load(a.scenario, &sc, &d) : sim_scenario_default(&sc, &d);
+    sim_status st =
+        a.scenario ? sim_scenario_load(a.scenario, &sc, &d) : sim_scenario_default(&sc, &d);
     sim_diags_print(&d, stderr);
     sim_diags_free(&d);
     if (st != SIM_OK) {
@@ -274,8 +277,9 @@ static int cmd_run(int argc, char **argv, const char *root)
         sim_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "lifesim run: %s\n", msg);
         if (res.incomplete)
-            fprintf(stderr, "lifesim run: %s holds an incomplete run (manifest.json says so; its "
-                            "files end in .partial)\n",
+            fprintf(stderr,
+                    "lifesim run: %s holds an incomplete run (manifest.json says so; its "
+                    "files end in .partial)\n",
                     sc->out_dir);
         status = st == SIM_EINTR ? (g_stop == SIGTERM ? 143 : 130) : 1;
     } else if (!a.quiet) {

@@ -21,7 +21,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-
 #include "compile.h"
 #include "modload_internal.h"
 
@@ -143,7 +142,8 @@ static int push_json(lua_State *L, json_t *j, int depth)
         lua_createtable(L, 0, (int)json_object_size(j));
         const char *k;
         json_t *v;
-        json_object_foreach(j, k, v) {
+        json_object_foreach(j, k, v)
+        {
             if (push_json(L, v, depth + 1) != 0) return -1;
             lua_setfield(L, -2, k);
         }
@@ -153,7 +153,8 @@ static int push_json(lua_State *L, json_t *j, int depth)
         lua_createtable(L, (int)json_array_size(j), 0);
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) {
+        json_array_foreach(j, i, v)
+        {
             if (push_json(L, v, depth + 1) != 0) return -1;
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
@@ -178,9 +179,8 @@ static int pcall_push_json(lua_State *L)
 
 /* ---- loading files ---- */
 
-static sim_status load_one(sim_modset *ms, const char *fs_path, const char *shown,
-                           const char *key, int submodule, const char *text, size_t len,
-                           sim_diags *d)
+static sim_status load_one(sim_modset *ms, const char *fs_path, const char *shown, const char *key,
+                           int submodule, const char *text, size_t len, sim_diags *d)
 {
     sim_lua *lua = ms->lua;
     lua_State *L = sim_lua_state(lua);
@@ -344,8 +344,7 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
     for (size_t i = 0; i < opts->ndirs; i++) {
         struct stat sb;
         if (stat(opts->dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            sim_diags_add(diags, SIM_SEV_ERROR, opts->dirs[i], 0, 0,
-                          "-d: not a folder of modules");
+            sim_diags_add(diags, SIM_SEV_ERROR, opts->dirs[i], 0, 0, "-d: not a folder of modules");
             continue;
         }
         char shown[1024];
@@ -381,13 +380,17 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
         int found = 0;
         for (size_t j = 0; j < files.n; j++)
             if (strcmp(files.v[j].key, opts->include[i]) == 0) found = 1;
-        if (!found) sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to include", opts->include[i]);
+        if (!found)
+            sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to include",
+                          opts->include[i]);
     }
     for (size_t i = 0; i < opts->nexclude; i++) {
         int found = 0;
         for (size_t j = 0; j < files.n; j++)
             if (strcmp(files.v[j].key, opts->exclude[i]) == 0) found = 1;
-        if (!found) sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to exclude", opts->exclude[i]);
+        if (!found)
+            sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to exclude",
+                          opts->exclude[i]);
     }
     st = sim_lua_set_param_overrides(lua, opts->param_names, opts->param_values, opts->nparams);
     if (st != SIM_OK) goto done;
@@ -405,7 +408,8 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
             sim_diags_add(diags, SIM_SEV_ERROR, mf->shown, 0, 0, "%s", err.msg);
             continue;
         }
-        sim_status s1 = load_one(ms, mf->fs_path, mf->shown, mf->key, mf->submodule, text, len, diags);
+        sim_status s1 =
+            load_one(ms, mf->fs_path, mf->shown, mf->key, mf->submodule, text, len, diags);
         free(text);
         if (s1 == SIM_ENOMEM) {
             st = SIM_ENOMEM;
@@ -421,7 +425,8 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
             size_t kl = dot ? (size_t)(dot - unused[i]) : strlen(unused[i]);
             int known = 0;
             for (size_t j = 0; j < ms->mods.n; j++)
-                if (strlen(ms->mods.v[j]->key) == kl && strncmp(ms->mods.v[j]->key, unused[i], kl) == 0)
+                if (strlen(ms->mods.v[j]->key) == kl &&
+                    strncmp(ms->mods.v[j]->key, unused[i], kl) == 0)
                     known = 1;
             if (!known)
                 sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0,
@@ -502,4 +507,3 @@ sim_status sim_modset_load_text(sim_lua *lua, const char *path, const char *key,
     *out = ms;
     return SIM_OK;
 }
-

@@ -9,10 +9,10 @@ struct sim_modset {
     SIM_VEC(sim_module *) mods; /* sorted by key */
     sim_arena *arena;           /* every compiled structure */
     sim_strmap ns[SIM_NS_COUNT];
-    sim_strmap code_keys;       /* "system|code" -> code id */
-    SIM_VEC(sim_code *) codes;  /* code id -> canonical code */
+    sim_strmap code_keys;      /* "system|code" -> code id */
+    SIM_VEC(sim_code *) codes; /* code id -> canonical code */
     SIM_VEC(sim_attr_use) uses;
-    SIM_VEC(int) refs;          /* Lua registry references to function-valued fields */
+    SIM_VEC(int) refs; /* Lua registry references to function-valued fields */
     char *root;
 };
 

@@ -14,15 +14,15 @@
 #include <zlib.h>
 
 typedef struct ofile {
-    char *rel;     /* as listed in the manifest (with .gz when compressed) */
-    char *path;    /* final path */
-    char *tmp;     /* path while being written */
+    char *rel;  /* as listed in the manifest (with .gz when compressed) */
+    char *path; /* final path */
+    char *tmp;  /* path while being written */
     FILE *fp;
     z_stream z;
     int gz, zinit, failed;
     sim_sha256 sha;
     uint64_t bytes, rows;
-    int text;      /* not a data file */
+    int text; /* not a data file */
 } ofile;
 
 struct sim_output {
@@ -74,7 +74,8 @@ static void remove_previous(const char *dir)
         json_t *files = json_object_get(m, "files");
         size_t i;
         json_t *f;
-        json_array_foreach(files, i, f) {
+        json_array_foreach(files, i, f)
+        {
             const char *rel = json_string_value(json_object_get(f, "path"));
             if (!rel || !safe_rel(rel)) continue;
             char p[4096];
@@ -206,8 +207,8 @@ int sim_output_file(sim_output *o, const char *rel, const char *header, sim_erro
     return h;
 }
 
-sim_status sim_output_append(sim_output *o, int handle, const void *data, size_t len,
-                             uint64_t rows, sim_error *err)
+sim_status sim_output_append(sim_output *o, int handle, const void *data, size_t len, uint64_t rows,
+                             sim_error *err)
 {
     ofile *f = o->files.v[handle];
     if (f->failed) return sim_error_set(err, SIM_EIO, f->path, 0, 0, "an earlier write failed");

@@ -10,8 +10,8 @@
 #include <string.h>
 
 static const char *const rtype_names[SIM_R_COUNT] = {
-    "encounter",   "condition",    "allergy",    "medication", "careplan", "procedure",
-    "immunization", "observation", "report",     "device",     "supply",   "imaging_study"};
+    "encounter",    "condition",   "allergy", "medication", "careplan", "procedure",
+    "immunization", "observation", "report",  "device",     "supply",   "imaging_study"};
 
 const char *sim_rtype_name(sim_rtype t)
 {
@@ -234,7 +234,8 @@ void sim_value_format(const sim_value *v, char *out, size_t outsz)
     case SIM_V_BOOL: snprintf(out, outsz, "%s", v->u.b ? "true" : "false"); break;
     case SIM_V_STR: snprintf(out, outsz, "\"%s\"", v->u.str); break;
     case SIM_V_CODE:
-        snprintf(out, outsz, "%s %s \"%s\"", v->u.code->system, v->u.code->code, v->u.code->display);
+        snprintf(out, outsz, "%s %s \"%s\"", v->u.code->system, v->u.code->code,
+                 v->u.code->display);
         break;
     case SIM_V_ENTRY:
         snprintf(out, outsz, "%s #%d", sim_rtype_name((sim_rtype)v->u.entry.type),

@@ -34,7 +34,7 @@ typedef struct marital_row {
 struct sim_population {
     sim_pop_opts opts;
     const sim_lifetable *lt;
-    wtable agesex;          /* cells: sex * NAGE + age */
+    wtable agesex; /* cells: sex * NAGE + age */
     double male_share_birth;
     SIM_VEC(char *) race, eth;
     wtable racemix;
@@ -129,8 +129,8 @@ void sim_population_free(sim_population *pop)
     free(pop);
 }
 
-static sim_status load_table(sim_population *pop, const char *root, const char *name,
-                             sim_table **t, sim_error *err)
+static sim_status load_table(sim_population *pop, const char *root, const char *name, sim_table **t,
+                             sim_error *err)
 {
     char path[2048], shown[256];
     snprintf(shown, sizeof shown, "modules/data/%s", name);
@@ -145,8 +145,7 @@ static sim_status load_table(sim_population *pop, const char *root, const char *
     st = sim_table_parse(text, len, shown, t, err);
     free(text);
     if (st != SIM_OK) return st;
-    if (!(*t)->nrows)
-        return sim_error_set(err, SIM_EPARSE, shown, 0, 0, "the table has no rows");
+    if (!(*t)->nrows) return sim_error_set(err, SIM_EPARSE, shown, 0, 0, "the table has no rows");
     const char *c = (*t)->comments;
     size_t l = strcspn(c, "\n");
     sim_buf_printf(&pop->sources, "- %s: %.*s\n", shown, (int)l, c[0] ? c : "(no source line)");
@@ -179,7 +178,8 @@ static sim_status load_agesex(sim_population *pop, const char *root, sim_error *
         if ((st = sim_table_number(t, r, (size_t)c[1], &m, err)) != SIM_OK) goto done;
         if ((st = sim_table_number(t, r, (size_t)c[2], &f, err)) != SIM_OK) goto done;
         if (m < 0 || f < 0) {
-            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0, "counts must not be negative");
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "counts must not be negative");
             goto done;
         }
         if (hi < 0) hi = lo; /* open interval: counted at its lower bound */
@@ -228,7 +228,8 @@ static sim_status load_sex_ratio(sim_population *pop, const char *root, sim_erro
                 if (strcmp(sim_table_cell(t, r, (size_t)c[0]), "males_per_1000_females") == 0)
                     st = sim_table_number(t, r, (size_t)c[1], &ratio, err);
             if (st == SIM_OK && ratio <= 0)
-                st = sim_error_set(err, SIM_EPARSE, t->path, 0, 0, "the sex ratio must be positive");
+                st =
+                    sim_error_set(err, SIM_EPARSE, t->path, 0, 0, "the sex ratio must be positive");
         }
         sim_table_free(t);
     }
@@ -347,7 +348,7 @@ static sim_status load_places(sim_population *pop, const char *root, sim_error *
     sim_status st = load_table(pop, root, file, &t, err);
     if (st != SIM_OK) return st;
     static const char *const names[] = {"city", "county", "state", "state_abbr", "county_fips",
-                                        "zip", "lat", "lon", "population", NULL};
+                                        "zip",  "lat",    "lon",   "population", NULL};
     int c[9];
     if ((st = need_cols(t, names, c, err)) != SIM_OK) goto done;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -412,8 +413,8 @@ static sim_status load_marital(sim_population *pop, const char *root, sim_error 
     sim_table *t = NULL;
     sim_status st = load_table(pop, root, "marital_status.csv", &t, err);
     if (st != SIM_OK) return st;
-    static const char *const names[] = {"age", "sex", "married", "never_married", "divorced",
-                                        "widowed", NULL};
+    static const char *const names[] = {"age",      "sex",     "married", "never_married",
+                                        "divorced", "widowed", NULL};
     int c[6];
     if ((st = need_cols(t, names, c, err)) != SIM_OK) goto done;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -422,7 +423,8 @@ static sim_status load_marital(sim_population *pop, const char *root, sim_error 
             st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
             goto done;
         }
-        if ((st = sim_table_age_range(t, r, (size_t)c[0], &m->lo, &m->hi, err)) != SIM_OK) goto done;
+        if ((st = sim_table_age_range(t, r, (size_t)c[0], &m->lo, &m->hi, err)) != SIM_OK)
+            goto done;
         m->sex = sim_table_cell(t, r, (size_t)c[1])[0];
         for (int k = 0; k < 4; k++)
             if ((st = sim_table_number(t, r, (size_t)c[2 + k], &m->p[k], err)) != SIM_OK) goto done;
@@ -481,8 +483,8 @@ done:
     return st;
 }
 
-sim_status sim_population_load(const char *root, const sim_pop_opts *opts,
-                               const sim_lifetable *lt, sim_population **out, sim_error *err)
+sim_status sim_population_load(const char *root, const sim_pop_opts *opts, const sim_lifetable *lt,
+                               sim_population **out, sim_error *err)
 {
     *out = NULL;
     sim_population *pop = calloc(1, sizeof *pop);
@@ -490,16 +492,19 @@ sim_status sim_population_load(const char *root, const sim_pop_opts *opts,
     if (opts) pop->opts = *opts;
     pop->lt = lt;
     sim_status st;
-    if ((st = load_agesex(pop, root, err)) != SIM_OK || (st = load_sex_ratio(pop, root, err)) != SIM_OK ||
+    if ((st = load_agesex(pop, root, err)) != SIM_OK ||
+        (st = load_sex_ratio(pop, root, err)) != SIM_OK ||
         (st = load_race(pop, root, err)) != SIM_OK || (st = load_names(pop, root, err)) != SIM_OK ||
-        (st = load_places(pop, root, err)) != SIM_OK || (st = load_marital(pop, root, err)) != SIM_OK ||
+        (st = load_places(pop, root, err)) != SIM_OK ||
+        (st = load_marital(pop, root, err)) != SIM_OK ||
         (st = load_income(pop, root, err)) != SIM_OK) {
         sim_population_free(pop);
         return st;
     }
     if (lt && lt->source) {
         size_t l = strcspn(lt->source, "\n");
-        sim_buf_printf(&pop->sources, "- modules/data/lifetable_us.csv: %.*s\n", (int)l, lt->source);
+        sim_buf_printf(&pop->sources, "- modules/data/lifetable_us.csv: %.*s\n", (int)l,
+                       lt->source);
     }
     *out = pop;
     return SIM_OK;
@@ -512,10 +517,11 @@ const char *sim_population_sources(const sim_population *pop)
 
 void sim_uuid(uint64_t a, uint64_t b, char out[40])
 {
-    uint64_t hi = sim_mix64(sim_mix64(a ^ UINT64_C(0x8cb92ba72f3d8dd7)) + b * UINT64_C(0x9e3779b97f4a7c15));
+    uint64_t hi =
+        sim_mix64(sim_mix64(a ^ UINT64_C(0x8cb92ba72f3d8dd7)) + b * UINT64_C(0x9e3779b97f4a7c15));
     uint64_t lo = sim_mix64(hi ^ UINT64_C(0x3c6ef372fe94f82b) ^ b);
-    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);                  /* version 4 */
-    lo = (lo & ~(UINT64_C(0xc) << 60)) | (UINT64_C(0x8) << 60);         /* RFC 4122 variant */
+    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);           /* version 4 */
+    lo = (lo & ~(UINT64_C(0xc) << 60)) | (UINT64_C(0x8) << 60); /* RFC 4122 variant */
     snprintf(out, 40, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(hi >> 32),
              (unsigned)((hi >> 16) & 0xffff), (unsigned)(hi & 0xffff), (unsigned)(lo >> 48),
              (unsigned long long)(lo & UINT64_C(0xffffffffffff)));

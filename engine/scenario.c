@@ -135,7 +135,8 @@ static int want_strlist(sctx *c, const yaml_node_t *n, const char *key, char ***
     char **v = calloc(cnt ? cnt : 1, sizeof *v);
     if (!v) return -1;
     size_t k = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
         yaml_node_t *e = yaml_document_get_node(c->doc, *it);
         const char *sv = scalar(e);
         if (!sv) {
@@ -318,8 +319,8 @@ static int k_age(sctx *c, const yaml_node_t *v, const char *k)
         c->s->demographics.age_lo = c->s->demographics.age_hi = (int)a;
         return 0;
     }
-    static const keydef keys[] = {{"min", k_age_min}, {"max", k_age_max}, {"fixed", k_age_fixed},
-                                  {NULL, NULL}};
+    static const keydef keys[] = {
+        {"min", k_age_min}, {"max", k_age_max}, {"fixed", k_age_fixed}, {NULL, NULL}};
     c->s->demographics.age_mode = SIM_AGE_RANGE;
     c->s->demographics.age_lo = 0;
     c->s->demographics.age_hi = 110;
@@ -369,8 +370,8 @@ static int k_race_ethnicity(sctx *c, const yaml_node_t *v, const char *k)
     int rc = 0;
     size_t i = 0;
     double total = 0;
-    static const char *const races[] = {"white", "black", "asian", "native", "hawaiian", "other",
-                                        NULL};
+    static const char *const races[] = {"white",    "black", "asian", "native",
+                                        "hawaiian", "other", NULL};
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++, i++) {
         yaml_node_t *e = yaml_document_get_node(c->doc, *it);
@@ -380,7 +381,8 @@ static int k_race_ethnicity(sctx *c, const yaml_node_t *v, const char *k)
             continue;
         }
         mix[i].ethnicity = "nonhispanic";
-        for (yaml_node_pair_t *p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
             yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
             const char *kk = scalar(kn), *vv = scalar(vn);
@@ -431,12 +433,9 @@ static int k_race_ethnicity(sctx *c, const yaml_node_t *v, const char *k)
 static int k_demographics(sctx *c, const yaml_node_t *v, const char *k)
 {
     (void)k;
-    static const keydef keys[] = {{"sex_ratio", k_sex_ratio},
-                                  {"age", k_age},
-                                  {"race_ethnicity", k_race_ethnicity},
-                                  {"state", k_state},
-                                  {"places", k_places},
-                                  {NULL, NULL}};
+    static const keydef keys[] = {
+        {"sex_ratio", k_sex_ratio}, {"age", k_age},       {"race_ethnicity", k_race_ethnicity},
+        {"state", k_state},         {"places", k_places}, {NULL, NULL}};
     return walk_map(c, v, "demographics", keys);
 }
 
@@ -458,10 +457,8 @@ static int k_dirs(sctx *c, const yaml_node_t *v, const char *k)
 static int k_modules(sctx *c, const yaml_node_t *v, const char *k)
 {
     (void)k;
-    static const keydef keys[] = {{"include", k_include},
-                                  {"exclude", k_exclude},
-                                  {"dirs", k_dirs},
-                                  {NULL, NULL}};
+    static const keydef keys[] = {
+        {"include", k_include}, {"exclude", k_exclude}, {"dirs", k_dirs}, {NULL, NULL}};
     return walk_map(c, v, "modules", keys);
 }
 
@@ -506,9 +503,12 @@ int sim_formats_parse(const char *list, unsigned *out, char *bad, size_t badsz)
     const char *p = list;
     while (*p) {
         size_t n = strcspn(p, ", ");
-        if (n == 3 && !strncmp(p, "csv", 3)) f |= SIM_FMT_CSV;
-        else if (n == 4 && !strncmp(p, "fhir", 4)) f |= SIM_FMT_FHIR;
-        else if (n == 6 && !strncmp(p, "ndjson", 6)) f |= SIM_FMT_NDJSON;
+        if (n == 3 && !strncmp(p, "csv", 3))
+            f |= SIM_FMT_CSV;
+        else if (n == 4 && !strncmp(p, "fhir", 4))
+            f |= SIM_FMT_FHIR;
+        else if (n == 6 && !strncmp(p, "ndjson", 6))
+            f |= SIM_FMT_NDJSON;
         else if (n) {
             snprintf(bad, badsz, "%.*s", (int)n, p);
             return -1;
@@ -566,10 +566,8 @@ static int k_gzip(sctx *c, const yaml_node_t *v, const char *k)
 static int k_output(sctx *c, const yaml_node_t *v, const char *k)
 {
     (void)k;
-    static const keydef keys[] = {{"folder", k_folder},
-                                  {"formats", k_formats},
-                                  {"gzip", k_gzip},
-                                  {NULL, NULL}};
+    static const keydef keys[] = {
+        {"folder", k_folder}, {"formats", k_formats}, {"gzip", k_gzip}, {NULL, NULL}};
     return walk_map(c, v, "output", keys);
 }
 
@@ -753,8 +751,10 @@ void sim_scenario_print(const sim_scenario *s, FILE *f)
         fprintf(f, "  race_ethnicity: us\n");
     }
     fprintf(f, "modules:\n");
-    if (s->ninclude) print_list(f, "include", s->include, s->ninclude);
-    else fprintf(f, "  include: all\n");
+    if (s->ninclude)
+        print_list(f, "include", s->include, s->ninclude);
+    else
+        fprintf(f, "  include: all\n");
     print_list(f, "exclude", s->exclude, s->nexclude);
     if (s->ndirs) print_list(f, "dirs", s->dirs, s->ndirs);
     if (s->nparams) {

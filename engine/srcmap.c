@@ -198,9 +198,9 @@ static void next_token(lexer *lx, token *t)
     }
     char c = *lx->p;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
-        while (lx->p < lx->end && ((*lx->p >= 'a' && *lx->p <= 'z') ||
-                                   (*lx->p >= 'A' && *lx->p <= 'Z') ||
-                                   (*lx->p >= '0' && *lx->p <= '9') || *lx->p == '_'))
+        while (lx->p < lx->end &&
+               ((*lx->p >= 'a' && *lx->p <= 'z') || (*lx->p >= 'A' && *lx->p <= 'Z') ||
+                (*lx->p >= '0' && *lx->p <= '9') || *lx->p == '_'))
             lx->p++;
         t->kind = T_NAME;
         t->len = (size_t)(lx->p - t->s);
@@ -212,8 +212,8 @@ static void next_token(lexer *lx, token *t)
         while (lx->p < lx->end &&
                ((*lx->p >= '0' && *lx->p <= '9') || (*lx->p >= 'a' && *lx->p <= 'z') ||
                 (*lx->p >= 'A' && *lx->p <= 'Z') || *lx->p == '.' ||
-                ((*lx->p == '-' || *lx->p == '+') && (lx->p[-1] == 'e' || lx->p[-1] == 'E' ||
-                                                      lx->p[-1] == 'p' || lx->p[-1] == 'P'))))
+                ((*lx->p == '-' || *lx->p == '+') &&
+                 (lx->p[-1] == 'e' || lx->p[-1] == 'E' || lx->p[-1] == 'p' || lx->p[-1] == 'P'))))
             lx->p++;
         t->kind = T_NUMBER;
         t->len = (size_t)(lx->p - t->s);
@@ -229,7 +229,10 @@ static void next_token(lexer *lx, token *t)
                 switch (e) {
                 case 'n': sim_buf_putc(&b, '\n'); break;
                 case 't': sim_buf_putc(&b, '\t'); break;
-                case '\n': lx->line++; sim_buf_putc(&b, '\n'); break;
+                case '\n':
+                    lx->line++;
+                    sim_buf_putc(&b, '\n');
+                    break;
                 default: sim_buf_putc(&b, e); break;
                 }
                 continue;
@@ -255,7 +258,9 @@ static void next_token(lexer *lx, token *t)
             skip_long(lx, level);
             t->kind = T_STRING;
             t->len = (size_t)(lx->p - t->s);
-            size_t n = (size_t)(lx->p - start) >= (size_t)(level + 2) ? (size_t)(lx->p - start) - (size_t)(level + 2) : 0;
+            size_t n = (size_t)(lx->p - start) >= (size_t)(level + 2)
+                           ? (size_t)(lx->p - start) - (size_t)(level + 2)
+                           : 0;
             t->str = malloc(n + 1);
             if (t->str) {
                 memcpy(t->str, start, n);
@@ -264,8 +269,8 @@ static void next_token(lexer *lx, token *t)
             return;
         }
     }
-    static const char *const multi[] = {"...", "==", "~=", "<=", ">=", "..", "::", "//", "<<", ">>",
-                                        NULL};
+    static const char *const multi[] = {"...", "==", "~=", "<=", ">=", "..",
+                                        "::",  "//", "<<", ">>", NULL};
     t->kind = T_PUNCT;
     for (int i = 0; multi[i]; i++) {
         size_t n = strlen(multi[i]);
@@ -293,10 +298,10 @@ static int is_name(const token *t, const char *w)
 
 static int is_keyword(const token *t)
 {
-    static const char *const kw[] = {"and",  "break", "do",     "else", "elseif", "end",
-                                     "false", "for",  "function", "goto", "if",     "in",
-                                     "local", "nil",  "not",    "or",   "repeat", "return",
-                                     "then",  "true", "until",  "while", NULL};
+    static const char *const kw[] = {"and",   "break", "do",       "else",  "elseif", "end",
+                                     "false", "for",   "function", "goto",  "if",     "in",
+                                     "local", "nil",   "not",      "or",    "repeat", "return",
+                                     "then",  "true",  "until",    "while", NULL};
     if (t->kind != T_NAME) return 0;
     for (int i = 0; kw[i]; i++)
         if (is_name(t, kw[i])) return 1;
@@ -304,13 +309,13 @@ static int is_keyword(const token *t)
 }
 
 typedef struct frame {
-    char *path;    /* of this table */
-    char *cur;     /* path of the field being read */
-    int index;     /* positional count */
-    int at_start;  /* at the start of a field */
-    int paren;     /* () and [] depth inside the current field */
-    int block;     /* function/do/then/repeat depth inside the current field */
-    int is_array;  /* JSON */
+    char *path;   /* of this table */
+    char *cur;    /* path of the field being read */
+    int index;    /* positional count */
+    int at_start; /* at the start of a field */
+    int paren;    /* () and [] depth inside the current field */
+    int block;    /* function/do/then/repeat depth inside the current field */
+    int is_array; /* JSON */
 } frame;
 
 static char *join(const char *a, const char *b)

@@ -12,8 +12,8 @@ typedef struct parse_ctx {
     SIM_VEC(char *) fields; /* fields of the row being read */
     SIM_VEC(char *) cells;
     SIM_VEC(int) lines;
-    int line;       /* current line being fed */
-    int row_start;  /* line where the current row started */
+    int line;      /* current line being fed */
+    int row_start; /* line where the current row started */
     int oom;
     int width_error; /* first row whose width differs from the header */
     int width_error_n;
@@ -68,8 +68,10 @@ static void on_row(int term, void *data)
         }
     }
     int *ln = sim_vec_add(&c->lines);
-    if (!ln) c->oom = 1;
-    else *ln = c->row_start;
+    if (!ln)
+        c->oom = 1;
+    else
+        *ln = c->row_start;
 clear:
     for (size_t i = 0; i < c->fields.n; i++) free(c->fields.v[i]);
     c->fields.n = 0;
@@ -214,8 +216,7 @@ const char *sim_table_cell(const sim_table *t, size_t row, size_t col)
     return t->cells[row * t->ncols + col];
 }
 
-sim_status sim_table_number(const sim_table *t, size_t row, size_t col, double *out,
-                            sim_error *err)
+sim_status sim_table_number(const sim_table *t, size_t row, size_t col, double *out, sim_error *err)
 {
     const char *s = sim_table_cell(t, row, col);
     char *end;

@@ -20,9 +20,9 @@ int64_t sim_days_from_civil(int64_t y, unsigned m, unsigned d)
     int64_t mm = m;
     y -= mm <= 2;
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                                     /* [0, 399] */
+    int64_t yoe = y - era * 400;                                      /* [0, 399] */
     int64_t doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;             /* [0, 146096] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;              /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -117,8 +117,10 @@ int64_t sim_age_months(sim_time birth, sim_time t)
     sim_time_split(t, &ty, &tm, &td, NULL, NULL, NULL, NULL);
     int64_t months = (ty - by) * 12 + ((int64_t)tm - (int64_t)bm);
     /* not yet reached the monthly anniversary: compare against the anniversary instant */
-    if (sim_time_add_months(birth, months) > t) months--;
-    else if (sim_time_add_months(birth, months + 1) <= t) months++;
+    if (sim_time_add_months(birth, months) > t)
+        months--;
+    else if (sim_time_add_months(birth, months + 1) <= t)
+        months++;
     return months;
 }
 
@@ -182,36 +184,55 @@ const char *sim_unit_name(sim_unit unit)
     return unit < SIM_UNIT_COUNT ? unit_names[unit] : "?";
 }
 
+/* years beyond four digits are legal but wide: format into scratch space, then copy */
+static void copy_out(char *out, size_t outsz, const char *tmp)
+{
+    size_t n = strlen(tmp);
+    if (n >= outsz) n = outsz - 1;
+    memcpy(out, tmp, n);
+    out[n] = '\0';
+}
+
 void sim_time_iso(sim_time t, char out[32])
 {
     int64_t y;
     unsigned m, d, hh, mi, ss;
+    char tmp[96];
     sim_time_split(t, &y, &m, &d, &hh, &mi, &ss, NULL);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+    snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+    copy_out(out, 32, tmp);
 }
 
 void sim_time_iso_ms(sim_time t, char out[32])
 {
     int64_t y;
     unsigned m, d, hh, mi, ss, ms;
+    char tmp[96];
     sim_time_split(t, &y, &m, &d, &hh, &mi, &ss, &ms);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d, hh, mi, ss, ms);
+    snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d, hh, mi,
+             ss, ms);
+    copy_out(out, 32, tmp);
 }
 
 void sim_time_fhir(sim_time t, char out[32])
 {
     int64_t y;
     unsigned m, d, hh, mi, ss;
+    char tmp[96];
     sim_time_split(t, &y, &m, &d, &hh, &mi, &ss, NULL);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u+00:00", (long long)y, m, d, hh, mi, ss);
+    snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02u:%02u:%02u+00:00", (long long)y, m, d, hh, mi,
+             ss);
+    copy_out(out, 32, tmp);
 }
 
 void sim_time_date(sim_time t, char out[16])
 {
     int64_t y;
     unsigned m, d;
+    char tmp[64];
     sim_time_split(t, &y, &m, &d, NULL, NULL, NULL, NULL);
-    snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+    snprintf(tmp, sizeof tmp, "%04lld-%02u-%02u", (long long)y, m, d);
+    copy_out(out, 16, tmp);
 }
 
 static int parse_uint(const char *s, int n, unsigned *out)
@@ -235,7 +256,8 @@ int sim_time_parse(const char *s, sim_time *out)
     if (m < 1 || m > 12 || d < 1 || (int)d > sim_days_in_month(y, m)) return -1;
     if (n > 10) {
         if ((s[10] != 'T' && s[10] != ' ') || n < 19 || parse_uint(s + 11, 2, &hh) ||
-            s[13] != ':' || parse_uint(s + 14, 2, &mi) || s[16] != ':' || parse_uint(s + 17, 2, &ss))
+            s[13] != ':' || parse_uint(s + 14, 2, &mi) || s[16] != ':' ||
+            parse_uint(s + 17, 2, &ss))
             return -1;
         if (hh > 23 || mi > 59 || ss > 59) return -1;
         const char *rest = s + 19;

@@ -113,8 +113,7 @@ void sim_buf_free(sim_buf *b);
     }
 int sim_vec_grow_(void **v, size_t *cap, size_t need, size_t elem);
 void *sim_vec_add_(void **v, size_t *n, size_t *cap, size_t elem);
-#define sim_vec_add(vec)                                                                           \
-    sim_vec_add_((void **)&(vec)->v, &(vec)->n, &(vec)->cap, sizeof *(vec)->v)
+#define sim_vec_add(vec) sim_vec_add_((void **)&(vec)->v, &(vec)->n, &(vec)->cap, sizeof *(vec)->v)
 #define sim_vec_reserve(vec, need)                                                                 \
     sim_vec_grow_((void **)&(vec)->v, &(vec)->cap, (need), sizeof *(vec)->v)
 #define sim_vec_free(vec)                                                                          \
@@ -143,7 +142,7 @@ void sim_arena_free(sim_arena *a);
 
 /* ---- string map: interns strings to dense ids 0, 1, 2... in insertion order ---- */
 typedef struct sim_strmap {
-    char **names;  /* id -> name */
+    char **names; /* id -> name */
     size_t n, cap;
     int32_t *slots; /* open addressing: id + 1, 0 empty */
     size_t nslots;

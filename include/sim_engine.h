@@ -60,8 +60,8 @@ sim_status sim_engine_run(sim_engine *e, sim_patient *p, sim_error *err);
 
 /* Statistics of the last patient (for benchmarks and tests). */
 typedef struct sim_engine_stats {
-    uint64_t wakeups;     /* runner activations */
-    uint64_t states;      /* states entered */
+    uint64_t wakeups; /* runner activations */
+    uint64_t states;  /* states entered */
     uint64_t lua_calls;
 } sim_engine_stats;
 void sim_engine_stats_get(const sim_engine *e, sim_engine_stats *out);

@@ -50,7 +50,7 @@ int sim_outbufs_oom(const sim_outbufs *o);
 /* What an exporter needs besides the patient. */
 typedef struct sim_export_ctx {
     const sim_modset *ms;
-    sim_time end;        /* the reference date */
+    sim_time end;         /* the reference date */
     sim_time export_from; /* records before this are not exported (history window), or INT64_MIN */
 } sim_export_ctx;
 

@@ -91,7 +91,7 @@ typedef enum sim_cond_type {
 
 /* What a condition can see change: used to wake a Guard only when something it reads changes. */
 enum {
-    SIM_DEP_ATTR = 1u << 0,      /* one of `attrs` (or any attribute, with SIM_DEP_ANY) */
+    SIM_DEP_ATTR = 1u << 0, /* one of `attrs` (or any attribute, with SIM_DEP_ANY) */
     SIM_DEP_CONDITION = 1u << 1,
     SIM_DEP_MEDICATION = 1u << 2,
     SIM_DEP_CAREPLAN = 1u << 3,
@@ -99,9 +99,9 @@ enum {
     SIM_DEP_OBSERVATION = 1u << 5,
     SIM_DEP_VITAL = 1u << 6,
     SIM_DEP_SYMPTOM = 1u << 7,
-    SIM_DEP_STATE = 1u << 8,     /* the module's own state history (PriorState) */
-    SIM_DEP_ANY = 1u << 9,       /* an opaque Lua function: anything, plus a poll interval */
-    SIM_DEP_TIME = 1u << 10      /* Age/Date: wakes at the next instant the value can flip */
+    SIM_DEP_STATE = 1u << 8, /* the module's own state history (PriorState) */
+    SIM_DEP_ANY = 1u << 9,   /* an opaque Lua function: anything, plus a poll interval */
+    SIM_DEP_TIME = 1u << 10  /* Age/Date: wakes at the next instant the value can flip */
 };
 
 typedef struct sim_cond {
@@ -112,18 +112,18 @@ typedef struct sim_cond {
     int32_t line;
     struct sim_cond *kids; /* And, Or, Not (one), At Least, At Most */
     int32_t nkids;
-    int32_t count;         /* At Least / At Most */
-    double quantity;       /* Age quantity; Symptom/Vital/Observation numeric threshold */
-    sim_time date;         /* Date: the instant compared with */
-    int32_t id;            /* attribute / symptom / vital-sign id; PriorState: state index */
-    int32_t since;         /* PriorState: state index or -1 */
-    sim_time within;       /* PriorState: window in ms, or 0 */
-    int32_t ref_attr;      /* referenced_by_attribute, or -1 */
-    int32_t date_part;     /* Date: 0 whole instant, 1 year */
-    sim_value value;       /* Attribute / Observation value */
+    int32_t count;     /* At Least / At Most */
+    double quantity;   /* Age quantity; Symptom/Vital/Observation numeric threshold */
+    sim_time date;     /* Date: the instant compared with */
+    int32_t id;        /* attribute / symptom / vital-sign id; PriorState: state index */
+    int32_t since;     /* PriorState: state index or -1 */
+    sim_time within;   /* PriorState: window in ms, or 0 */
+    int32_t ref_attr;  /* referenced_by_attribute, or -1 */
+    int32_t date_part; /* Date: 0 whole instant, 1 year */
+    sim_value value;   /* Attribute / Observation value */
     sim_codes codes;
-    const char *text;      /* Race, Socioeconomic Status category */
-    int lua_ref;           /* SIM_C_LUA */
+    const char *text; /* Race, Socioeconomic Status category */
+    int lua_ref;      /* SIM_C_LUA */
 } sim_cond;
 
 typedef enum sim_dist_kind {
@@ -145,7 +145,7 @@ typedef struct sim_dist {
     uint8_t kind;
     uint8_t has_min, has_max;
     int8_t decimals; /* round the drawn value to this many decimals; -1: no rounding */
-    uint8_t unit; /* sim_unit for durations; SIM_UNIT_COUNT when unitless */
+    uint8_t unit;    /* sim_unit for durations; SIM_UNIT_COUNT when unitless */
     double a, b, c;
     double min, max;
     int lua_ref;
@@ -153,9 +153,9 @@ typedef struct sim_dist {
 
 typedef struct sim_dopt { /* one branch of a distributed transition */
     int32_t target;
-    double p;          /* fixed probability */
-    int32_t attr;      /* probability read from this attribute, or -1 */
-    int lua_ref;       /* probability computed by a Lua function, or LUA_NOREF */
+    double p;     /* fixed probability */
+    int32_t attr; /* probability read from this attribute, or -1 */
+    int lua_ref;  /* probability computed by a Lua function, or LUA_NOREF */
 } sim_dopt;
 
 typedef struct sim_copt { /* one branch of a conditional or complex transition */
@@ -185,9 +185,9 @@ typedef struct sim_lookup {
     const sim_lookup_key *keys;
     int32_t nkeys;
     int32_t nrows;
-    const char *const *cells;    /* nrows * nkeys key cells */
+    const char *const *cells;       /* nrows * nkeys key cells */
     const int32_t *age_lo, *age_hi; /* per row, when a key is the age (hi -1: open) */
-    const double *probs;         /* nrows * (number of branches) */
+    const double *probs;            /* nrows * (number of branches) */
 } sim_lookup;
 
 typedef enum sim_trans_kind {
@@ -201,10 +201,10 @@ typedef enum sim_trans_kind {
 
 typedef struct sim_transition {
     uint8_t kind;
-    int32_t target;       /* DIRECT */
-    const sim_dopt *d;    /* DISTRIBUTED, LOOKUP (the default probabilities) */
+    int32_t target;    /* DIRECT */
+    const sim_dopt *d; /* DISTRIBUTED, LOOKUP (the default probabilities) */
     int32_t nd;
-    const sim_copt *c;    /* CONDITIONAL, COMPLEX */
+    const sim_copt *c; /* CONDITIONAL, COMPLEX */
     int32_t nc;
     const sim_lookup *lookup;
 } sim_transition;
@@ -212,11 +212,11 @@ typedef struct sim_transition {
 /* How a state obtains a value (SetAttribute, Observation, VitalSign, Symptom, ...). */
 typedef enum sim_valsrc {
     SIM_VS_NONE = 0,
-    SIM_VS_CONST,     /* `value` / `value_code` / `exact` */
-    SIM_VS_DIST,      /* `range` / `distribution` */
-    SIM_VS_ATTR,      /* `attribute` */
-    SIM_VS_VITAL,     /* `vital_sign` */
-    SIM_VS_LUA        /* a Lua function */
+    SIM_VS_CONST, /* `value` / `value_code` / `exact` */
+    SIM_VS_DIST,  /* `range` / `distribution` */
+    SIM_VS_ATTR,  /* `attribute` */
+    SIM_VS_VITAL, /* `vital_sign` */
+    SIM_VS_LUA    /* a Lua function */
 } sim_valsrc;
 
 typedef struct sim_valspec {
@@ -253,18 +253,18 @@ typedef struct sim_state {
     int32_t target_encounter; /* state index, or -1 */
     int32_t assign_attr;      /* assign_to_attribute id, or -1 */
     int32_t ref_attr;         /* referenced_by_attribute id, or -1 */
-    int32_t ref_state;        /* condition_onset / medication_order / careplan / device / allergy_onset */
-    int32_t reason_state;     /* reason given as a state name, or -1 */
-    int32_t reason_attr;      /* reason given as an attribute, or -1 */
-    const char *reason_text;  /* the reason as written (for messages) */
+    int32_t ref_state; /* condition_onset / medication_order / careplan / device / allergy_onset */
+    int32_t reason_state;    /* reason given as a state name, or -1 */
+    int32_t reason_attr;     /* reason given as an attribute, or -1 */
+    const char *reason_text; /* the reason as written (for messages) */
 
-    const sim_cond *allow;    /* Guard */
-    sim_time poll;            /* Guard on an opaque Lua condition: re-test interval (0: run's default) */
-    uint32_t deps;            /* Guard: SIM_DEP_* mask of what `allow` reads */
+    const sim_cond *allow; /* Guard */
+    sim_time poll; /* Guard on an opaque Lua condition: re-test interval (0: run's default) */
+    uint32_t deps; /* Guard: SIM_DEP_* mask of what `allow` reads */
     const int32_t *dep_attrs; /* Guard: attribute ids `allow` reads */
     int32_t ndep_attrs;
 
-    uint8_t has_dist;         /* Delay, Death, Procedure duration */
+    uint8_t has_dist; /* Delay, Death, Procedure duration */
     sim_dist dist;
 
     /* Encounter / EncounterEnd */
@@ -274,13 +274,13 @@ typedef struct sim_state {
 
     /* SetAttribute / Counter */
     int32_t attr;
-    sim_valspec val;          /* also Observation / VitalSign / Symptom values */
-    double amount;            /* Counter */
-    uint8_t decrement;        /* Counter */
+    sim_valspec val;   /* also Observation / VitalSign / Symptom values */
+    double amount;     /* Counter */
+    uint8_t decrement; /* Counter */
 
     /* CallSubmodule */
     const char *submodule_name;
-    int32_t submodule;        /* index in the modset */
+    int32_t submodule; /* index in the modset */
 
     /* MedicationOrder */
     uint8_t chronic, administration;
@@ -299,9 +299,9 @@ typedef struct sim_state {
     /* Observation, MultiObservation, DiagnosticReport, VitalSign, Symptom */
     const char *category;
     const char *unit;
-    int32_t vital;            /* VitalSign: vital id */
-    int32_t symptom;          /* Symptom: symptom id */
-    double probability;       /* Symptom: chance the symptom appears */
+    int32_t vital;      /* VitalSign: vital id */
+    int32_t symptom;    /* Symptom: symptom id */
+    double probability; /* Symptom: chance the symptom appears */
     const sim_obs_spec *obs;
     int32_t nobs;
 
@@ -325,18 +325,18 @@ typedef struct sim_state {
 typedef struct sim_param {
     const char *name;
     const char *meaning;
-    double def;      /* default */
-    double value;    /* after the scenario's overrides */
+    double def;   /* default */
+    double value; /* after the scenario's overrides */
     int32_t line;
 } sim_param;
 
 typedef struct sim_module {
-    char *key;        /* "appendicitis", or "breast_cancer/chemo" for a submodule */
-    char *name;       /* the GMF `name` */
-    char *path;       /* as shown in messages: "modules/appendicitis.lua" */
-    char *header;     /* the comment block the file opens with (its sources) */
-    int submodule;    /* lives under modules/<folder>/ and runs only when called */
-    int json;         /* loaded from GMF JSON */
+    char *key;     /* "appendicitis", or "breast_cancer/chemo" for a submodule */
+    char *name;    /* the GMF `name` */
+    char *path;    /* as shown in messages: "modules/appendicitis.lua" */
+    char *header;  /* the comment block the file opens with (its sources) */
+    int submodule; /* lives under modules/<folder>/ and runs only when called */
+    int json;      /* loaded from GMF JSON */
     sim_state *states;
     int32_t nstates;
     int32_t initial;
@@ -351,17 +351,12 @@ typedef struct sim_modset sim_modset;
 typedef struct sim_lua sim_lua;
 
 /* Interned names shared by a modset's modules. Ids are dense, from 0. */
-typedef enum sim_ns {
-    SIM_NS_ATTR = 0,
-    SIM_NS_VITAL,
-    SIM_NS_SYMPTOM,
-    SIM_NS_COUNT
-} sim_ns;
+typedef enum sim_ns { SIM_NS_ATTR = 0, SIM_NS_VITAL, SIM_NS_SYMPTOM, SIM_NS_COUNT } sim_ns;
 
 /* Options for loading modules. */
 typedef struct sim_modset_opts {
-    const char *root;          /* folder holding modules/ (the repository or install root) */
-    const char *const *dirs;   /* extra module folders (-d), may be NULL */
+    const char *root;        /* folder holding modules/ (the repository or install root) */
+    const char *const *dirs; /* extra module folders (-d), may be NULL */
     size_t ndirs;
     const char *const *include; /* module keys to keep (NULL: all) */
     size_t ninclude;
@@ -371,7 +366,7 @@ typedef struct sim_modset_opts {
     const char *const *param_names;
     const double *param_values;
     size_t nparams;
-    int quiet_warnings;        /* do not collect warnings */
+    int quiet_warnings; /* do not collect warnings */
 } sim_modset_opts;
 
 /* Loads and compiles every module (and submodule) named by opts into a fresh modset, in the

@@ -21,8 +21,8 @@ sim_status sim_output_open(const char *dir, int gzip, sim_output **out, sim_erro
  * `header` (NULL: none). Returns its handle, or -1 with err set. */
 int sim_output_file(sim_output *o, const char *rel, const char *header, sim_error *err);
 /* Appends bytes holding `rows` rows. */
-sim_status sim_output_append(sim_output *o, int handle, const void *data, size_t len,
-                             uint64_t rows, sim_error *err);
+sim_status sim_output_append(sim_output *o, int handle, const void *data, size_t len, uint64_t rows,
+                             sim_error *err);
 /* Writes a whole file at once (e.g. one FHIR bundle): temp name, then renamed at finish. */
 sim_status sim_output_whole(sim_output *o, const char *rel, const void *data, size_t len,
                             uint64_t rows, sim_error *err);

@@ -30,17 +30,17 @@ typedef struct sim_race_share {
 
 typedef struct sim_pop_opts {
     sim_age_mode age_mode;
-    int age_lo, age_hi;        /* SIM_AGE_RANGE */
-    double males_per_1000;     /* sex ratio at birth for age 0 draws; 0: the table's */
-    const char *state;         /* only places in this state (NULL: every place in the table) */
-    const char *places_file;   /* relative to modules/data (NULL: places.csv) */
+    int age_lo, age_hi;             /* SIM_AGE_RANGE */
+    double males_per_1000;          /* sex ratio at birth for age 0 draws; 0: the table's */
+    const char *state;              /* only places in this state (NULL: every place in the table) */
+    const char *places_file;        /* relative to modules/data (NULL: places.csv) */
     const sim_race_share *race_mix; /* override of us_race_ethnicity.csv (NULL: the table) */
     size_t nrace_mix;
 } sim_pop_opts;
 
 /* Loads the tables under root/modules/data/. The life table is borrowed. */
-sim_status sim_population_load(const char *root, const sim_pop_opts *opts,
-                               const sim_lifetable *lt, sim_population **out, sim_error *err);
+sim_status sim_population_load(const char *root, const sim_pop_opts *opts, const sim_lifetable *lt,
+                               sim_population **out, sim_error *err);
 void sim_population_free(sim_population *pop);
 
 /* Draws identity and birth for p (p->key set) alive-weighted at `ref`. */

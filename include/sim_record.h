@@ -87,19 +87,19 @@ const char *sim_enc_class_name(sim_enc_class c);
 int sim_enc_class_parse(const char *s);
 
 typedef struct sim_encounter {
-    sim_time start, stop;     /* stop is SIM_NEVER while the encounter is open */
+    sim_time start, stop; /* stop is SIM_NEVER while the encounter is open */
     sim_codes codes;
-    const sim_code *reason;   /* the condition it was for, or NULL */
+    const sim_code *reason; /* the condition it was for, or NULL */
     const sim_code *discharge;
-    int32_t module;           /* index of the module that opened it, -1 for the engine */
-    int32_t state;            /* index of the Encounter state */
-    uint8_t cls;              /* sim_enc_class */
+    int32_t module; /* index of the module that opened it, -1 for the engine */
+    int32_t state;  /* index of the Encounter state */
+    uint8_t cls;    /* sim_enc_class */
 } sim_encounter;
 
 typedef struct sim_condition {
-    sim_time onset;  /* when the disease began (ConditionOnset ran) */
-    sim_time start;  /* when it was recorded (diagnosed); SIM_NEVER until then */
-    sim_time stop;   /* SIM_NEVER while active */
+    sim_time onset; /* when the disease began (ConditionOnset ran) */
+    sim_time start; /* when it was recorded (diagnosed); SIM_NEVER until then */
+    sim_time stop;  /* SIM_NEVER while active */
     int32_t encounter;
     int32_t module, state;
     sim_codes codes;
@@ -123,10 +123,10 @@ typedef struct sim_allergy {
 
 typedef struct sim_dosage {
     double amount;
-    int32_t frequency;  /* doses per period */
-    double period;      /* in `period_unit` */
+    int32_t frequency; /* doses per period */
+    double period;     /* in `period_unit` */
     uint8_t period_unit;
-    double duration;    /* how long the prescription runs, in `duration_unit`; 0 if open */
+    double duration; /* how long the prescription runs, in `duration_unit`; 0 if open */
     uint8_t duration_unit;
     int32_t refills;
     uint8_t as_needed;
@@ -141,7 +141,7 @@ typedef struct sim_medication {
     const sim_code *reason;
     const sim_dosage *dosage; /* NULL when the module gave no prescription */
     uint8_t chronic;
-    uint8_t administration;   /* given during the encounter rather than prescribed */
+    uint8_t administration; /* given during the encounter rather than prescribed */
 } sim_medication;
 
 typedef struct sim_goal {
@@ -246,8 +246,8 @@ typedef struct sim_person {
     const char *street, *city, *county, *state, *state_abbr, *fips, *zip;
     double lat, lon;
     const char *birthplace;
-    double income;   /* household income, US dollars per year */
-    int ses;         /* socioeconomic category: 0 low, 1 middle, 2 high */
+    double income; /* household income, US dollars per year */
+    int ses;       /* socioeconomic category: 0 low, 1 middle, 2 high */
 } sim_person;
 
 typedef struct sim_patient {
@@ -255,15 +255,15 @@ typedef struct sim_patient {
     uint64_t key;           /* RNG key of this patient (sim_rng_patient_key) */
     sim_person who;
     sim_time birth;
-    sim_time death;         /* SIM_NEVER if alive at the end */
-    sim_time end;           /* the scenario's reference date */
+    sim_time death; /* SIM_NEVER if alive at the end */
+    sim_time end;   /* the scenario's reference date */
     const sim_code *cause_of_death;
 
     sim_value *attrs; /* indexed by interned attribute id */
     size_t nattrs, attrs_cap;
-    double *vitals;   /* indexed by interned vital-sign id; NAN when never measured */
+    double *vitals; /* indexed by interned vital-sign id; NAN when never measured */
     size_t nvitals, vitals_cap;
-    double *symptoms; /* indexed by interned symptom id; 0 when absent */
+    double *symptoms;       /* indexed by interned symptom id; 0 when absent */
     int32_t *symptom_cause; /* module that set the symptom */
     size_t nsymptoms, symptoms_cap;
 

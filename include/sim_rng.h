@@ -33,8 +33,8 @@
 typedef struct sim_rng {
     uint64_t key;
     uint64_t context;
-    uint64_t n;      /* draws made in this context */
-    uint64_t spare;  /* second half of the last block */
+    uint64_t n;     /* draws made in this context */
+    uint64_t spare; /* second half of the last block */
     int have_spare;
 } sim_rng;
 
@@ -56,8 +56,8 @@ void sim_rng_set_context(sim_rng *r, uint64_t context);
 uint64_t sim_rng_state_context(uint64_t state_hash, uint64_t visit);
 
 uint64_t sim_rng_u64(sim_rng *r);
-double sim_rng_uniform(sim_rng *r);                   /* [0, 1) */
-double sim_rng_uniform_open(sim_rng *r);              /* (0, 1) */
+double sim_rng_uniform(sim_rng *r);                     /* [0, 1) */
+double sim_rng_uniform_open(sim_rng *r);                /* (0, 1) */
 double sim_rng_range(sim_rng *r, double lo, double hi); /* [lo, hi) */
 /* Uniform integer in [0, n), without modulo bias; n > 0. */
 uint64_t sim_rng_below(sim_rng *r, uint64_t n);

@@ -21,9 +21,9 @@ typedef struct sim_run_opts {
 } sim_run_opts;
 
 typedef struct sim_run_result {
-    uint64_t living, deceased;  /* patients written */
-    uint64_t simulated;         /* lives simulated in all */
-    uint64_t records;           /* rows written across the CSV files */
+    uint64_t living, deceased; /* patients written */
+    uint64_t simulated;        /* lives simulated in all */
+    uint64_t records;          /* rows written across the CSV files */
     int incomplete;
 } sim_run_result;
 

@@ -14,8 +14,8 @@
 enum { SIM_FMT_CSV = 1u << 0, SIM_FMT_FHIR = 1u << 1, SIM_FMT_NDJSON = 1u << 2 };
 
 typedef struct sim_scenario {
-    char *path;        /* as shown in messages */
-    char *text;        /* the YAML as read (hashed into the manifest) */
+    char *path; /* as shown in messages */
+    char *text; /* the YAML as read (hashed into the manifest) */
     size_t len;
     char *name;
     char *description;
@@ -34,7 +34,7 @@ typedef struct sim_scenario {
     char *out_dir;
     unsigned formats;
     int gzip;
-    int threads;          /* 0: all cores */
+    int threads; /* 0: all cores */
     sim_time guard_poll;
 } sim_scenario;
 

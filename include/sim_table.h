@@ -13,9 +13,9 @@ typedef struct sim_table {
     char *path;     /* as given to sim_table_load, used in messages */
     char *comments; /* the leading '#' lines, without the '#', joined by '\n' */
     size_t ncols, nrows;
-    char **header;  /* ncols names */
-    char **cells;   /* nrows * ncols, never NULL (missing cells are "") */
-    int *lines;     /* line of each row */
+    char **header; /* ncols names */
+    char **cells;  /* nrows * ncols, never NULL (missing cells are "") */
+    int *lines;    /* line of each row */
 } sim_table;
 
 /* Parses a table held in memory; `path` names it in messages. */

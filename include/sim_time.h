@@ -12,14 +12,14 @@
 
 typedef int64_t sim_time;
 
-#define SIM_NEVER INT64_MAX
+#define SIM_NEVER     INT64_MAX
 #define SIM_MS_SECOND INT64_C(1000)
 #define SIM_MS_MINUTE INT64_C(60000)
-#define SIM_MS_HOUR INT64_C(3600000)
-#define SIM_MS_DAY INT64_C(86400000)
-#define SIM_MS_WEEK (7 * SIM_MS_DAY)
+#define SIM_MS_HOUR   INT64_C(3600000)
+#define SIM_MS_DAY    INT64_C(86400000)
+#define SIM_MS_WEEK   (7 * SIM_MS_DAY)
 /* Mean Gregorian year (365.2425 days) and month: used for durations, never for ages. */
-#define SIM_MS_YEAR INT64_C(31556952000)
+#define SIM_MS_YEAR  INT64_C(31556952000)
 #define SIM_MS_MONTH INT64_C(2629746000)
 
 typedef enum sim_unit {

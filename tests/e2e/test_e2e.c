@@ -91,8 +91,8 @@ static void check_dates(const char *dir, const char *file, const char *const *co
                 CHECK(0, "%s:%d: %s \"%s\" is not a date", file, t->lines[r], cols[k], v);
                 continue;
             }
-            if (day_of(x) < day_of(p->birth) || (p->death != SIM_NEVER && day_of(x) > day_of(p->death)) ||
-                x > ref) {
+            if (day_of(x) < day_of(p->birth) ||
+                (p->death != SIM_NEVER && day_of(x) > day_of(p->death)) || x > ref) {
                 if (bad++ < 5)
                     CHECK(0, "%s:%d: %s %s outside the life of patient %s", file, t->lines[r],
                           cols[k], v, p->id);
@@ -109,7 +109,8 @@ static person *people(const char *dir, size_t *n, size_t *alive, sim_time ref)
     *n = *alive = 0;
     if (!t) return NULL;
     person *v = calloc(t->nrows, sizeof *v);
-    int ci = sim_table_col(t, "Id"), cb = sim_table_col(t, "BIRTHDATE"), cd = sim_table_col(t, "DEATHDATE");
+    int ci = sim_table_col(t, "Id"), cb = sim_table_col(t, "BIRTHDATE"),
+        cd = sim_table_col(t, "DEATHDATE");
     for (size_t r = 0; r < t->nrows; r++) {
         snprintf(v[r].id, sizeof v[r].id, "%s", sim_table_cell(t, r, (size_t)ci));
         CHECK(sim_time_parse(sim_table_cell(t, r, (size_t)cb), &v[r].birth) == 0, "birth date");
@@ -174,7 +175,8 @@ static void test_population_and_dates(void)
         CHECK(json_integer_value(json_object_get(pc, "living")) == 200, "living count");
         size_t i;
         json_t *f;
-        json_array_foreach(json_object_get(m, "files"), i, f) {
+        json_array_foreach(json_object_get(m, "files"), i, f)
+        {
             const char *rel = json_string_value(json_object_get(f, "path"));
             if (!strncmp(rel, "csv/", 4)) {
                 sim_table *t = table(dir, rel + 4);
@@ -200,10 +202,10 @@ static void test_reproducible(void)
     CHECK(sh(cmd, err, sizeof err) == 0, "second run: %s", err);
     snprintf(cmd, sizeof cmd, "%s run -q -p 200 -s 12 -o %s", bin(), c);
     CHECK(sh(cmd, err, sizeof err) == 0, "other seed: %s", err);
-    static const char *const files[] = {"csv/patients.csv", "csv/encounters.csv",
-                                        "csv/conditions.csv", "csv/observations.csv",
-                                        "csv/medications.csv", "csv/procedures.csv",
-                                        "manifest.json", "DATASET.md", NULL};
+    static const char *const files[] = {
+        "csv/patients.csv",     "csv/encounters.csv",  "csv/conditions.csv",
+        "csv/observations.csv", "csv/medications.csv", "csv/procedures.csv",
+        "manifest.json",        "DATASET.md",          NULL};
     for (int i = 0; files[i]; i++) {
         char pa[1200], pb[1200], pc[1200];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
@@ -264,8 +266,8 @@ static void test_cli(void)
     CHECK(strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
     snprintf(cmd, sizeof cmd, "%s run -p abc", bin());
     CHECK(sh(cmd, err, sizeof err) == 2, "bad value exits 2");
-    CHECK(strstr(err, "'abc' is not a whole number of 1 or more") != NULL, "says what is allowed: %s",
-          err);
+    CHECK(strstr(err, "'abc' is not a whole number of 1 or more") != NULL,
+          "says what is allowed: %s", err);
     snprintf(cmd, sizeof cmd, "%s run -p 0", bin());
     CHECK(sh(cmd, err, sizeof err) == 2, "population 0 exits 2");
     snprintf(cmd, sizeof cmd, "%s run -s -4", bin());

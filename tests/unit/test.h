@@ -15,14 +15,13 @@ static int test_checks;
         test_checks++;                                                                             \
         if (!(cond)) {                                                                             \
             test_failures++;                                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);               \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fputc('\n', stderr);                                                                   \
         }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_STR(a, b)                                                                         \
-    CHECK(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
+#define CHECK_EQ_STR(a, b) CHECK(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
 
 typedef void (*test_fn)(void);
 typedef struct test_case {
@@ -34,15 +33,18 @@ typedef struct test_case {
     int main(void)                                                                                 \
     {                                                                                              \
         static const test_case cases[] = {__VA_ARGS__};                                            \
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {                             \
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {                              \
             int before = test_failures;                                                            \
             cases[i].fn();                                                                         \
-            fprintf(stderr, "%s %s\n", test_failures == before ? "ok  " : "FAIL", cases[i].name); \
+            fprintf(stderr, "%s %s\n", test_failures == before ? "ok  " : "FAIL", cases[i].name);  \
         }                                                                                          \
         fprintf(stderr, "%d checks, %d failed\n", test_checks, test_failures);                     \
         return test_failures ? 1 : 0;                                                              \
     }
 
-#define T(fn) {#fn, fn}
+#define T(fn)                                                                                      \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 #endif

@@ -87,9 +87,11 @@ static void expect_error(const char *text, const char *needle, int line)
 static void test_bad_tables(void)
 {
     expect_error("# c\nage,male_qx,male_ex,female_qx\n0,0.1,70,0.1\n", "female_ex", 0);
-    expect_error("# c\nage,male_qx,male_ex,female_qx,female_ex\n0,abc,70,0.1,75\n", "not a number", 3);
+    expect_error("# c\nage,male_qx,male_ex,female_qx,female_ex\n0,abc,70,0.1,75\n", "not a number",
+                 3);
     expect_error("age,male_qx,male_ex,female_qx,female_ex\n0,0.1,70,1.5,75\n", "qx must be in", 2);
-    expect_error("age,male_qx,male_ex,female_qx,female_ex\n0,0.1,70,0.1,75\n", "no row for age 1", 0);
+    expect_error("age,male_qx,male_ex,female_qx,female_ex\n0,0.1,70,0.1,75\n", "no row for age 1",
+                 0);
     expect_error("age,male_qx,male_ex,female_qx,female_ex\n0,0.1,70\n", "row has 3 fields", 2);
 }
 

@@ -18,7 +18,8 @@ static void test_philox_kat(void)
         uint32_t out[4];
         sim_philox4x32_10(&v[i][0], &v[i][4], out);
         for (int k = 0; k < 4; k++)
-            CHECK(out[k] == v[i][6 + k], "vector %d word %d: %08x != %08x", i, k, out[k], v[i][6 + k]);
+            CHECK(out[k] == v[i][6 + k], "vector %d word %d: %08x != %08x", i, k, out[k],
+                  v[i][6 + k]);
     }
 }
 
@@ -36,7 +37,8 @@ static void test_mix_and_hash(void)
 static void test_reference_stream(void)
 {
     sim_rng r;
-    uint64_t key = sim_rng_stream_key(sim_rng_patient_key(sim_rng_run_key(42), 7, 0), "appendicitis");
+    uint64_t key =
+        sim_rng_stream_key(sim_rng_patient_key(sim_rng_run_key(42), 7, 0), "appendicitis");
     sim_rng_init(&r, key);
     uint64_t a = sim_rng_u64(&r), b = sim_rng_u64(&r), c = sim_rng_u64(&r);
     /* recompute by hand from the documented construction */
@@ -75,11 +77,14 @@ static void test_streams_differ(void)
 {
     uint64_t pk = sim_rng_patient_key(sim_rng_run_key(1), 0, 0);
     CHECK(sim_rng_stream_key(pk, "a") != sim_rng_stream_key(pk, "b"), "module streams differ");
-    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 0, 0) != sim_rng_patient_key(sim_rng_run_key(1), 0, 1),
+    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 0, 0) !=
+              sim_rng_patient_key(sim_rng_run_key(1), 0, 1),
           "attempts differ");
-    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 0, 0) != sim_rng_patient_key(sim_rng_run_key(2), 0, 0),
+    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 0, 0) !=
+              sim_rng_patient_key(sim_rng_run_key(2), 0, 0),
           "seeds differ");
-    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 1, 0) != sim_rng_patient_key(sim_rng_run_key(1), 0, 1),
+    CHECK(sim_rng_patient_key(sim_rng_run_key(1), 1, 0) !=
+              sim_rng_patient_key(sim_rng_run_key(1), 0, 1),
           "slot/attempt do not alias");
 }
 
@@ -100,14 +105,38 @@ static void moments(const char *name, double (*draw)(sim_rng *), double mean, do
     CHECK(fabs(v - var) / var < 0.03, "%s variance %g, expected %g", name, v, var);
 }
 
-static double d_uniform(sim_rng *r) { return sim_rng_range(r, 2, 5); }
-static double d_normal(sim_rng *r) { return sim_rng_normal(r, 10, 3); }
-static double d_exp(sim_rng *r) { return sim_rng_exponential(r, 4); }
-static double d_tri(sim_rng *r) { return sim_rng_triangular(r, 1, 2, 6); }
-static double d_weibull(sim_rng *r) { return sim_rng_weibull(r, 1.5, 10); }
-static double d_lognormal(sim_rng *r) { return sim_rng_lognormal(r, 1, 0.5); }
-static double d_gamma(sim_rng *r) { return sim_rng_gamma(r, 2.5, 3); }
-static double d_gamma_small(sim_rng *r) { return sim_rng_gamma(r, 0.5, 2); }
+static double d_uniform(sim_rng *r)
+{
+    return sim_rng_range(r, 2, 5);
+}
+static double d_normal(sim_rng *r)
+{
+    return sim_rng_normal(r, 10, 3);
+}
+static double d_exp(sim_rng *r)
+{
+    return sim_rng_exponential(r, 4);
+}
+static double d_tri(sim_rng *r)
+{
+    return sim_rng_triangular(r, 1, 2, 6);
+}
+static double d_weibull(sim_rng *r)
+{
+    return sim_rng_weibull(r, 1.5, 10);
+}
+static double d_lognormal(sim_rng *r)
+{
+    return sim_rng_lognormal(r, 1, 0.5);
+}
+static double d_gamma(sim_rng *r)
+{
+    return sim_rng_gamma(r, 2.5, 3);
+}
+static double d_gamma_small(sim_rng *r)
+{
+    return sim_rng_gamma(r, 0.5, 2);
+}
 
 static void test_distributions(void)
 {
@@ -129,7 +158,8 @@ static void test_below_and_pick(void)
     sim_rng_init(&r, 99);
     int counts[3] = {0, 0, 0};
     for (int i = 0; i < 30000; i++) counts[sim_rng_below(&r, 3)]++;
-    for (int k = 0; k < 3; k++) CHECK(abs(counts[k] - 10000) < 400, "below(3) bucket %d: %d", k, counts[k]);
+    for (int k = 0; k < 3; k++)
+        CHECK(abs(counts[k] - 10000) < 400, "below(3) bucket %d: %d", k, counts[k]);
     double w[3] = {0.3, 0, 0.7};
     int c2[3] = {0, 0, 0};
     for (int i = 0; i < 10000; i++) c2[sim_rng_pick(&r, w, 3)]++;

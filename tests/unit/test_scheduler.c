@@ -77,23 +77,27 @@ static sim_status simulate(world *w, uint64_t slot, char sex)
 }
 
 #define VISIT(name, cls)                                                                           \
-    name " = { type = 'Encounter', encounter_class = '" cls "', codes = { codes.snomed(185345009, "  \
-         "'Encounter for symptom (procedure)') }, direct_transition = '" name "_End' },\n" name     \
+    name " = { type = 'Encounter', encounter_class = '" cls                                        \
+         "', codes = { codes.snomed(185345009, "                                                   \
+         "'Encounter for symptom (procedure)') }, direct_transition = '" name "_End' },\n" name    \
          "_End = { type = 'EncounterEnd', direct_transition = 'Terminal' },\n"
 
 static void test_delay_exact(void)
 {
-    const char *mods[] = {"m", "return { name = 'M', states = {\n"
-                               "Initial = { type = 'Initial', direct_transition = 'Wait' },\n"
-                               "Wait = { type = 'Delay', exact = days(10), direct_transition = 'V' },\n" VISIT(
-                                   "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
-                          NULL};
+    const char *mods[] = {
+        "m",
+        "return { name = 'M', states = {\n"
+        "Initial = { type = 'Initial', direct_transition = 'Wait' },\n"
+        "Wait = { type = 'Delay', exact = days(10), direct_transition = 'V' },\n" VISIT(
+            "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
+        NULL};
     world w;
     if (world_new(&w, "delay", mods) != 0) return;
     CHECK(simulate(&w, 0, 'F') == SIM_OK, "runs");
     CHECK(w.p->encounters.n == 1, "one encounter");
     if (w.p->encounters.n)
-        CHECK(w.p->encounters.v[0].start == w.p->birth + 10 * SIM_MS_DAY, "starts 10 days after birth");
+        CHECK(w.p->encounters.v[0].start == w.p->birth + 10 * SIM_MS_DAY,
+              "starts 10 days after birth");
     sim_engine_stats s;
     sim_engine_stats_get(w.e, &s);
     CHECK(s.wakeups == 2, "two activations: birth and the end of the delay (%llu)",
@@ -103,11 +107,13 @@ static void test_delay_exact(void)
 
 static void test_guard_on_age(void)
 {
-    const char *mods[] = {"m", "return { name = 'M', states = {\n"
-                               "Initial = { type = 'Initial', direct_transition = 'Wait40' },\n"
-                               "Wait40 = { type = 'Guard', allow = age('>=', 40), direct_transition = 'V' },\n" VISIT(
-                                   "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
-                          NULL};
+    const char *mods[] = {
+        "m",
+        "return { name = 'M', states = {\n"
+        "Initial = { type = 'Initial', direct_transition = 'Wait40' },\n"
+        "Wait40 = { type = 'Guard', allow = age('>=', 40), direct_transition = 'V' },\n" VISIT(
+            "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
+        NULL};
     world w;
     if (world_new(&w, "guard_age", mods) != 0) return;
     CHECK(simulate(&w, 0, 'F') == SIM_OK, "runs");
@@ -161,12 +167,14 @@ static void test_guard_on_attribute(void)
 
 static void test_lua_guard_polls(void)
 {
-    const char *mods[] = {"m", "return { name = 'M', states = {\n"
-                               "Initial = { type = 'Initial', direct_transition = 'Wait' },\n"
-                               "Wait = { type = 'Guard', allow = function(p) return p.age_months >= 6 end, "
-                               "direct_transition = 'V' },\n" VISIT(
-                                   "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
-                          NULL};
+    const char *mods[] = {
+        "m",
+        "return { name = 'M', states = {\n"
+        "Initial = { type = 'Initial', direct_transition = 'Wait' },\n"
+        "Wait = { type = 'Guard', allow = function(p) return p.age_months >= 6 end, "
+        "direct_transition = 'V' },\n" VISIT("V",
+                                             "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
+        NULL};
     world w;
     if (world_new(&w, "guard_lua", mods) != 0) return;
     CHECK(simulate(&w, 0, 'F') == SIM_OK, "runs");
@@ -208,15 +216,17 @@ static void test_order_and_end(void)
 static void test_death(void)
 {
     const char *mods[] = {
-        "dies", "return { name = 'D', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
-                "W = { type = 'Delay', exact = years(30), direct_transition = 'Cause' },\n"
-                "Cause = { type = 'ConditionOnset', codes = { codes.snomed(22298006, 'Myocardial "
-                "infarction (disorder)') }, direct_transition = 'Die' },\n"
-                "Die = { type = 'Death', condition_onset = 'Cause', direct_transition = 'Terminal' },\n"
-                "Terminal = { type = 'Terminal' } } }\n",
-        "later", "return { name = 'L', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
-                 "W = { type = 'Delay', exact = years(31), direct_transition = 'V' },\n" VISIT(
-                     "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
+        "dies",
+        "return { name = 'D', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
+        "W = { type = 'Delay', exact = years(30), direct_transition = 'Cause' },\n"
+        "Cause = { type = 'ConditionOnset', codes = { codes.snomed(22298006, 'Myocardial "
+        "infarction (disorder)') }, direct_transition = 'Die' },\n"
+        "Die = { type = 'Death', condition_onset = 'Cause', direct_transition = 'Terminal' },\n"
+        "Terminal = { type = 'Terminal' } } }\n",
+        "later",
+        "return { name = 'L', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
+        "W = { type = 'Delay', exact = years(31), direct_transition = 'V' },\n" VISIT(
+            "V", "ambulatory") "Terminal = { type = 'Terminal' } } }\n",
         NULL};
     world w;
     if (world_new(&w, "death", mods) != 0) return;
@@ -233,19 +243,21 @@ static void test_death(void)
 /* the onset times drawn by module x with and without another drawing module loaded */
 static void onsets(const char *casename, int with_other, sim_time out[20])
 {
-    const char *x = "return { name = 'X', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
-                    "W = { type = 'Delay', distribution = uniform { years(0), years(60) }, "
-                    "direct_transition = 'On' },\n"
-                    "On = { type = 'ConditionOnset', codes = { codes.snomed(38341003, 'Hypertensive "
-                    "disorder, systemic arterial (disorder)') }, distributed_transition = pick { { 0.5, "
-                    "'W' }, { 0.5, 'Terminal' } } },\n"
-                    "Terminal = { type = 'Terminal' } } }\n";
-    const char *y = "return { name = 'Y', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
-                    "W = { type = 'Delay', distribution = exponential { mean = years(3) }, "
-                    "direct_transition = 'S' },\n"
-                    "S = { type = 'SetAttribute', attribute = 'y', value = function(p) return "
-                    "math.random() end, direct_transition = 'W' },\n"
-                    "Terminal = { type = 'Terminal' } } }\n";
+    const char *x =
+        "return { name = 'X', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
+        "W = { type = 'Delay', distribution = uniform { years(0), years(60) }, "
+        "direct_transition = 'On' },\n"
+        "On = { type = 'ConditionOnset', codes = { codes.snomed(38341003, 'Hypertensive "
+        "disorder, systemic arterial (disorder)') }, distributed_transition = pick { { 0.5, "
+        "'W' }, { 0.5, 'Terminal' } } },\n"
+        "Terminal = { type = 'Terminal' } } }\n";
+    const char *y =
+        "return { name = 'Y', states = { Initial = { type = 'Initial', direct_transition = 'W' },\n"
+        "W = { type = 'Delay', distribution = exponential { mean = years(3) }, "
+        "direct_transition = 'S' },\n"
+        "S = { type = 'SetAttribute', attribute = 'y', value = function(p) return "
+        "math.random() end, direct_transition = 'W' },\n"
+        "Terminal = { type = 'Terminal' } } }\n";
     const char *mods1[] = {"x", x, NULL};
     const char *mods2[] = {"x", x, "a_y", y, NULL};
     world w;
@@ -265,7 +277,8 @@ static void test_module_streams_independent(void)
     onsets("with_other", 1, b);
     int differ = 0;
     for (int i = 0; i < 20; i++) differ += a[i] != b[i];
-    CHECK(differ == 0, "adding a module changed %d of 20 patients' draws in another module", differ);
+    CHECK(differ == 0, "adding a module changed %d of 20 patients' draws in another module",
+          differ);
     int varied = 0;
     for (int i = 1; i < 20; i++) varied += a[i] != a[0];
     CHECK(varied > 15, "patients differ from one another");
