@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "compile.h"
+#include "sim_ucum.h"
 #include "modload_internal.h"
 
 /* ---- states ---- */
@@ -227,6 +228,26 @@ static const char *opt_string(cctx *c, int sidx, const char *spath, const char *
     return v;
 }
 
+/* an observation's unit: UCUM, checked */
+static const char *opt_unit(cctx *c, int sidx, const char *spath)
+{
+    const char *u = opt_string(c, sidx, spath, "unit");
+    if (u) {
+        char hint[64];
+        if (!sim_ucum_valid(u, hint, sizeof hint)) {
+            char *p = compile_path(c, spath, "unit");
+            if (hint[0])
+                compile_error(c, p ? p : spath, "unknown unit '%s' (UCUM writes it '%s')", u, hint);
+            else
+                compile_error(c, p ? p : spath, "unknown unit '%s': units are UCUM, e.g. mm[Hg], "
+                                                "kg/m2, 10*3/uL, /min, {score}",
+                              u);
+            free(p);
+        }
+    }
+    return u;
+}
+
 static int compile_obs_specs(cctx *c, int sidx, const char *spath, sim_state *st, int need_units)
 {
     lua_State *L = c->L;
@@ -275,7 +296,7 @@ static int compile_obs_specs(cctx *c, int sidx, const char *spath, sim_state *st
             compile_check_fields(c, o, pik, "an observation", f);
             opt_codes(c, o, pik, &v[i - 1].codes, 1);
             v[i - 1].category = opt_string(c, o, pik, "category");
-            v[i - 1].unit = opt_string(c, o, pik, "unit");
+            v[i - 1].unit = opt_unit(c, o, pik);
             if (compile_valspec(c, o, pik, &v[i - 1].val, 1, 1, 1) != 0) rc = -1;
             (void)need_units;
         }
@@ -848,7 +869,7 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
     case SIM_ST_OBSERVATION:
         opt_codes(c, sidx, spath, &st->codes, 1);
         st->category = opt_string(c, sidx, spath, "category");
-        st->unit = opt_string(c, sidx, spath, "unit");
+        st->unit = opt_unit(c, sidx, spath);
         compile_valspec(c, sidx, spath, &st->val, 1, 1, 1);
         break;
     case SIM_ST_MULTIOBSERVATION:
@@ -867,7 +888,7 @@ static void compile_state(cctx *c, int sidx, const char *spath, sim_state *st)
                           "a VitalSign needs vital_sign (e.g. \"Systolic Blood Pressure\")");
         else
             st->vital = sim_modset_intern(c->ms, SIM_NS_VITAL, v, 1);
-        st->unit = opt_string(c, sidx, spath, "unit");
+        st->unit = opt_unit(c, sidx, spath);
         compile_valspec(c, sidx, spath, &st->val, 0, 0, 1);
         break;
     }
@@ -1106,7 +1127,6 @@ sim_module *compile_module(sim_modset *ms, const char *path, const char *key, in
     m->initial = -1;
     m->table_ref = LUA_NOREF;
     m->index = (int32_t)ms->mods.n;
-    m->stream_hash = sim_hash64(key);
     c.mod = m;
     if (lua_type(L, top) != LUA_TTABLE) {
         sim_diags_add(d, SIM_SEV_ERROR, path, 1, 0,
@@ -1118,7 +1138,7 @@ sim_module *compile_module(sim_modset *ms, const char *path, const char *key, in
     static const char *const top_fields[] = {"name",       "states",    "gmf_version",
                                              "parameters", "specialty", NULL};
     compile_check_fields(&c, top, "", "a module", top_fields);
-    if (compile_getf(&c, top, "name") == LUA_TSTRING)
+    if (compile_getf(&c, top, "name") == LUA_TSTRING && *lua_tostring(L, -1))
         m->name = sim_strdup(lua_tostring(L, -1));
     else
         sim_diags_add(d, SIM_SEV_ERROR, path, sim_srcmap_line(map, "name", 1), 0,
@@ -1239,6 +1259,9 @@ sim_module *compile_module(sim_modset *ms, const char *path, const char *key, in
     if (d->nerrors == errs0) check_module(&c);
     free(names.v);
     if (d->nerrors != errs0) goto fail;
+    /* the random sub-stream is keyed by the module's name: a JSON module and its Lua twin draw
+     * alike, and renaming the file changes nothing */
+    m->stream_hash = sim_hash64(m->name);
     lua_pushvalue(L, top);
     m->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_settop(L, top);

@@ -550,9 +550,7 @@ int engine_eval_cond(sim_engine *e, const sim_cond *c)
         minst *mi = e->cur_mi;
         sim_time ex = mi->last_exit[c->id];
         if (ex == SIM_TIME_NONE) return 0;
-        if (c->since >= 0 && mi->last_enter[c->since] != SIM_TIME_NONE &&
-            ex < mi->last_enter[c->since])
-            return 0;
+        if (c->since >= 0 && mi->exit_seq[c->id] < mi->enter_seq[c->since]) return 0;
         if (c->within > 0 && ex < e->now - c->within) return 0;
         return 1;
     }
@@ -740,6 +738,7 @@ static void enter_state(sim_engine *e, frame *f, int32_t state, sim_time t)
     f->step = 0;
     mi->visits[state]++;
     mi->last_enter[state] = t;
+    mi->enter_seq[state] = ++e->seq;
     e->stats.states++;
     if (e->opts.trace) {
         frame *saved = e->cur_frame;
@@ -788,6 +787,7 @@ static sim_status run_runner(sim_engine *e, runner *r, sim_time t)
         }
         if (res == PROC_TERMINAL) {
             e->mi[f->module].last_exit[f->state] = t;
+            e->mi[f->module].exit_seq[f->state] = ++e->seq;
             if (r->depth == 1) {
                 r->done = 1;
                 return SIM_OK;
@@ -803,6 +803,7 @@ static sim_status run_runner(sim_engine *e, runner *r, sim_time t)
         }
         /* advance */
         e->mi[f->module].last_exit[f->state] = t;
+        e->mi[f->module].exit_seq[f->state] = ++e->seq;
         int next = choose_transition(e, st);
         if (next == -2) return e->err->code ? e->err->code : SIM_EMODULE;
         if (next < 0) {
@@ -843,10 +844,12 @@ sim_engine *sim_engine_new(sim_modset *ms, const sim_engine_opts *opts)
     e->enter_all = calloc(total ? total : 1, sizeof *e->enter_all);
     e->exit_all = calloc(total ? total : 1, sizeof *e->exit_all);
     e->rec_all = calloc(total ? total : 1, sizeof *e->rec_all);
+    e->enter_seq_all = calloc(total ? total : 1, sizeof *e->enter_seq_all);
+    e->exit_seq_all = calloc(total ? total : 1, sizeof *e->exit_seq_all);
     e->runners = calloc(nrun ? nrun : 1, sizeof *e->runners);
     e->heap = calloc(nrun ? nrun : 1, sizeof *e->heap);
-    if (!e->mi || !e->visits_all || !e->enter_all || !e->exit_all || !e->rec_all || !e->runners ||
-        !e->heap) {
+    if (!e->mi || !e->visits_all || !e->enter_all || !e->exit_all || !e->rec_all ||
+        !e->enter_seq_all || !e->exit_seq_all || !e->runners || !e->heap) {
         sim_engine_free(e);
         return NULL;
     }
@@ -857,6 +860,8 @@ sim_engine *sim_engine_new(sim_modset *ms, const sim_engine_opts *opts)
         e->mi[i].last_enter = e->enter_all + off;
         e->mi[i].last_exit = e->exit_all + off;
         e->mi[i].last_rec = e->rec_all + off;
+        e->mi[i].enter_seq = e->enter_seq_all + off;
+        e->mi[i].exit_seq = e->exit_seq_all + off;
         off += (size_t)m->nstates;
         if (!m->submodule) e->runners[e->nrunners++].module = (int32_t)i;
     }
@@ -885,6 +890,8 @@ void sim_engine_free(sim_engine *e)
     free(e->enter_all);
     free(e->exit_all);
     free(e->rec_all);
+    free(e->enter_seq_all);
+    free(e->exit_seq_all);
     free(e->runners);
     free(e->heap);
     free(e->pending.v);
@@ -915,6 +922,9 @@ sim_status sim_engine_run(sim_engine *e, sim_patient *p, sim_error *err)
     e->changed_attrs.n = 0;
     memset(&e->stats, 0, sizeof e->stats);
     memset(e->visits_all, 0, e->nstates_all * sizeof *e->visits_all);
+    memset(e->enter_seq_all, 0, e->nstates_all * sizeof *e->enter_seq_all);
+    memset(e->exit_seq_all, 0, e->nstates_all * sizeof *e->exit_seq_all);
+    e->seq = 0;
     for (size_t i = 0; i < e->nstates_all; i++) {
         e->enter_all[i] = SIM_TIME_NONE;
         e->exit_all[i] = SIM_TIME_NONE;

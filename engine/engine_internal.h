@@ -43,6 +43,8 @@ typedef struct minst {
     sim_time *last_enter; /* SIM_TIME_NONE when never */
     sim_time *last_exit;
     int32_t *last_rec; /* index of the record each state made last, or -1 */
+    uint64_t *enter_seq; /* order of the last entry/exit among all state events (0: never): */
+    uint64_t *exit_seq;  /* times cannot order two events of the same instant */
 } minst;
 
 typedef struct pending {
@@ -64,6 +66,8 @@ struct sim_engine {
     uint32_t *visits_all;
     sim_time *enter_all, *exit_all;
     int32_t *rec_all;
+    uint64_t *enter_seq_all, *exit_seq_all;
+    uint64_t seq; /* state events so far in this patient's life */
     size_t nstates_all;
     runner *runners;
     size_t nrunners;

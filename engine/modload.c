@@ -454,6 +454,14 @@ done:
 /* Resolves CallSubmodule targets once every module is loaded. */
 sim_status sim_modset_link_(sim_modset *ms, sim_diags *diags)
 {
+    /* names key the random streams: two modules may not share one */
+    for (size_t i = 0; i < ms->mods.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(ms->mods.v[i]->name, ms->mods.v[j]->name))
+                sim_diags_add(diags, SIM_SEV_ERROR, ms->mods.v[i]->path, 1, 0,
+                              "module name '%s' is also the name of %s: each module needs its own "
+                              "name",
+                              ms->mods.v[i]->name, ms->mods.v[j]->path);
     for (size_t i = 0; i < ms->mods.n; i++) {
         sim_module *m = ms->mods.v[i];
         m->index = (int32_t)i;

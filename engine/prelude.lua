@@ -35,7 +35,8 @@ local function common_unit(values, who)
   local out = {}
   for i, v in ipairs(values) do
     if is_duration(v) then
-      out[i] = v.quantity * unit_ms[v.unit] / unit_ms[unit]
+      -- the same unit: untouched, so a helper and the plain GMF table give identical numbers
+      out[i] = v.unit == unit and v.quantity or v.quantity * unit_ms[v.unit] / unit_ms[unit]
     elseif type(v) == "number" then
       out[i] = v
     elseif v == nil then

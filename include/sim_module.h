@@ -342,7 +342,7 @@ typedef struct sim_module {
     int32_t initial;
     sim_param *params;
     int32_t nparams;
-    uint64_t stream_hash; /* hash64(key): the module's random sub-stream */
+    uint64_t stream_hash; /* hash64(name): the module's random sub-stream */
     int table_ref;        /* Lua registry reference to the module table */
     int32_t index;        /* position in the modset */
 } sim_module;
