@@ -239,8 +239,9 @@ static const char *opt_unit(cctx *c, int sidx, const char *spath)
             if (hint[0])
                 compile_error(c, p ? p : spath, "unknown unit '%s' (UCUM writes it '%s')", u, hint);
             else
-                compile_error(c, p ? p : spath, "unknown unit '%s': units are UCUM, e.g. mm[Hg], "
-                                                "kg/m2, 10*3/uL, /min, {score}",
+                compile_error(c, p ? p : spath,
+                              "unknown unit '%s': units are UCUM, e.g. mm[Hg], "
+                              "kg/m2, 10*3/uL, /min, {score}",
                               u);
             free(p);
         }

@@ -42,7 +42,7 @@ typedef struct minst {
     uint32_t *visits;     /* times each state was entered */
     sim_time *last_enter; /* SIM_TIME_NONE when never */
     sim_time *last_exit;
-    int32_t *last_rec; /* index of the record each state made last, or -1 */
+    int32_t *last_rec;   /* index of the record each state made last, or -1 */
     uint64_t *enter_seq; /* order of the last entry/exit among all state events (0: never): */
     uint64_t *exit_seq;  /* times cannot order two events of the same instant */
 } minst;

@@ -96,12 +96,31 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     if (S->limit_hit || S->count > S->budget) {
         S->limit_hit = 1;
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 1); /* fire again at the next instruction */
-        luaL_error(L, "instruction budget of %llu exceeded (an endless loop?)",
-                   (unsigned long long)S->budget);
+        char msg[96];
+        snprintf(msg, sizeof msg, "instruction budget of %llu exceeded (an endless loop?)",
+                 (unsigned long long)S->budget);
+        luaL_error(L, "%s", msg);
     }
 }
 
 /* ---- message handler: every error message starts with file:line ---- */
+
+/* How Lua shortens an '@file' chunk name to fit LUA_IDSIZE: "...<last characters>". */
+static void luaO_chunkid_(char *out, const char *source, size_t srclen)
+{
+    size_t bufflen = LUA_IDSIZE;
+    if (*source == '@') {
+        if (srclen <= bufflen) {
+            memcpy(out, source + 1, srclen);
+        } else {
+            memcpy(out, "...", 3);
+            bufflen -= 3;
+            memcpy(out + 3, source + 1 + srclen - bufflen, bufflen);
+        }
+    } else {
+        out[0] = '\0';
+    }
+}
 
 static int has_location(const char *msg)
 {
@@ -114,6 +133,18 @@ static int has_location(const char *msg)
     return *d == ':';
 }
 
+/* Lua shortens long chunk names to "...tail"; put the whole path back when msg starts with
+ * the shortened name of `source` ("@path"). Pushes the result and returns it, or returns NULL. */
+static const char *expand_source(lua_State *L, const char *msg, const char *source)
+{
+    char short_src[LUA_IDSIZE];
+    if (!source || source[0] != '@') return NULL;
+    luaO_chunkid_(short_src, source, strlen(source));
+    size_t n = strlen(short_src);
+    if (strncmp(short_src, "...", 3) != 0 || strncmp(msg, short_src, n) != 0) return NULL;
+    return lua_pushfstring(L, "%s%s", source + 1, msg + n);
+}
+
 static int msgh(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
@@ -122,6 +153,17 @@ static int msgh(lua_State *L)
             msg = lua_tostring(L, -1);
         else
             msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    {
+        lua_Debug ar;
+        for (int level = 1; lua_getstack(L, level, &ar); level++) {
+            if (!lua_getinfo(L, "S", &ar)) break;
+            const char *full = expand_source(L, msg, ar.source);
+            if (full) {
+                msg = full;
+                break;
+            }
+        }
     }
     if (!has_location(msg)) {
         lua_Debug ar;
@@ -462,6 +504,11 @@ static void push_readonly(lua_State *L, int idx)
     lua_setmetatable(L, -2);
 }
 
+static int frozen_newindex(lua_State *L)
+{
+    return luaL_error(L, "the string metatable is read-only in modules");
+}
+
 /* ---- parameters{} ---- */
 
 static int lsim_param(lua_State *L)
@@ -630,11 +677,8 @@ static int open_sandbox(lua_State *L)
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
-    lua_pushliteral(L, "");
-    lua_getmetatable(L, -1);
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 2);
+    /* getmetatable("") answers a frozen stand-in whose __index is the read-only string proxy
+     * (set below, once the proxy exists): nothing reaches the real metatable or library */
 
     /* math.random from the patient's stream */
     lua_getfield(L, G, "math");
@@ -673,6 +717,38 @@ static int open_sandbox(lua_State *L)
     lua_getfield(L, -1, "unpack");
     lua_setfield(L, B, "unpack");
     lua_pop(L, 1);
+
+    /* string.dump exists only to say that bytecode is refused: the string proxy reads through
+     * a hidden table {dump = denied} whose own __index is the real library */
+    lua_getfield(L, B, "string");
+    lua_getmetatable(L, -1);
+    lua_newtable(L);
+    lua_pushliteral(L, "string.dump is not available in modules: they are loaded as source text, "
+                       "never as bytecode");
+    lua_pushcclosure(L, lsim_denied, 1);
+    lua_setfield(L, -2, "dump");
+    lua_newtable(L);
+    lua_getfield(L, G, "string");
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 2);
+    /* getmetatable("") answers an empty, frozen stand-in that reads as {__index = string proxy} */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_newtable(L); /* the stand-in: always empty, so every write reaches __newindex */
+    lua_newtable(L); /* its metatable */
+    lua_newtable(L); /* what it reads as */
+    lua_getfield(L, B, "string");
+    lua_setfield(L, -2, "__index");
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, frozen_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
 
     /* the prelude: helper constructors written in Lua, run with the base environment plus
      * rawset, then copied into B */
@@ -804,6 +880,11 @@ sim_status sim_lua_run_module(sim_lua *S, const char *chunkname, const char *tex
     int status = luaL_loadbufferx(L, text, len, name, "t");
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
+        const char *full = msg ? expand_source(L, msg, name) : NULL;
+        if (full) {
+            lua_remove(L, -2);
+            msg = full;
+        }
         sim_status st = sim_error_set(err, status == LUA_ERRSYNTAX ? SIM_EPARSE : SIM_EMODULE, NULL,
                                       0, 0, "%s", msg ? msg : "cannot load");
         lua_pop(L, 1);

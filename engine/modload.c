@@ -209,8 +209,17 @@ static sim_status load_one(sim_modset *ms, const char *fs_path, const char *show
     } else {
         sim_status st = sim_lua_run_module(lua, shown, text, len, key, &err);
         if (st != SIM_OK) {
-            /* the Lua message already reads "file:line: ..." */
-            sim_diags_add(d, SIM_SEV_ERROR, "", 0, 0, "%s", err.msg);
+            /* the Lua message reads "file:line: problem": keep the place as the diagnostic's */
+            const char *m = err.msg;
+            size_t sl = strlen(shown);
+            if (strncmp(m, shown, sl) == 0 && m[sl] == ':' && m[sl + 1] >= '0' &&
+                m[sl + 1] <= '9') {
+                int line = atoi(m + sl + 1);
+                const char *rest = strchr(m + sl + 1, ':');
+                sim_diags_add(d, SIM_SEV_ERROR, shown, line, 0, "%s", rest ? rest + 2 : m);
+            } else {
+                sim_diags_add(d, SIM_SEV_ERROR, shown, 0, 0, "%s", m);
+            }
             lua_settop(L, top);
             return SIM_EMODULE;
         }

@@ -6,27 +6,30 @@
 
 /* atoms that take metric prefixes */
 static const char *const metric[] = {
-    "m", "s", "g", "L", "l", "mol", "Hz", "N", "Pa", "J", "W", "A", "V", "F", "Ohm", "S", "Wb",
-    "T", "H", "Cel", "K", "cd", "lm", "lx", "Bq", "Gy", "Sv", "eq", "osm", "kat", "U", "[IU]",
-    "[iU]", "bar", "rad", "sr", "C", "m[Hg]", "m[H2O]", "t", "Ci", "R", "RAD", "REM", "B", "dB",
-    "g%", "cal", NULL};
+    "m",  "s",   "g",   "L",   "l",   "mol",  "Hz",   "N",   "Pa",  "J",  "W",  "A",     "V",
+    "F",  "Ohm", "S",   "Wb",  "T",   "H",    "Cel",  "K",   "cd",  "lm", "lx", "Bq",    "Gy",
+    "Sv", "eq",  "osm", "kat", "U",   "[IU]", "[iU]", "bar", "rad", "sr", "C",  "m[Hg]", "m[H2O]",
+    "t",  "Ci",  "R",   "RAD", "REM", "B",    "dB",   "g%",  "cal", NULL};
 
 /* atoms without prefixes */
 static const char *const plain[] = {
-    "min", "h", "d", "wk", "mo", "a", "%", "[ppm]", "[ppb]", "[ppth]", "[pptr]", "[in_i]",
-    "[ft_i]", "[yd_i]", "[mi_i]", "[lb_av]", "[oz_av]", "[degF]", "[gal_us]", "[foz_us]",
-    "[qt_us]", "[pt_us]", "[cup_us]", "[tbs_us]", "[tsp_us]", "[drp]", "[HPF]", "[LPF]", "[pH]",
-    "[arb'U]", "[USP'U]", "[GPL'U]", "[MPL'U]", "[APL'U]", "[beth'U]", "[todd'U]", "[dye'U]",
-    "[smgy'U]", "[bdsk'U]", "[ka'U]", "[knk'U]", "[mclg'U]", "[tb'U]", "[CFU]", "[PFU]",
-    "[FFU]", "[BAU]", "[AU]", "[Amb'a'1'U]", "[PNU]", "[Lf]", "[D'ag'U]", "[hp'_X]", "[hp'_C]",
-    "[kp_C]", "[mesh_i]", "[Ch]", "[diop]", "[S]", "[wood'U]", "[car_m]", "[car_Au]", "[psi]",
-    "atm", "[stone_av]", "[cal]", "[Cal]", "[pi]", "[e]", "[h]", "[k]", "[c]", "10*", "10^",
-    "[sft_i]", "[sin_i]", "[cin_i]", "[acr_us]", "[in_us]", "ar", "deg", "'", "''", "gon",
-    "[twp]", "[mil_i]", NULL};
+    "min",      "h",          "d",        "wk",       "mo",       "a",        "%",
+    "[ppm]",    "[ppb]",      "[ppth]",   "[pptr]",   "[in_i]",   "[ft_i]",   "[yd_i]",
+    "[mi_i]",   "[lb_av]",    "[oz_av]",  "[degF]",   "[gal_us]", "[foz_us]", "[qt_us]",
+    "[pt_us]",  "[cup_us]",   "[tbs_us]", "[tsp_us]", "[drp]",    "[HPF]",    "[LPF]",
+    "[pH]",     "[arb'U]",    "[USP'U]",  "[GPL'U]",  "[MPL'U]",  "[APL'U]",  "[beth'U]",
+    "[todd'U]", "[dye'U]",    "[smgy'U]", "[bdsk'U]", "[ka'U]",   "[knk'U]",  "[mclg'U]",
+    "[tb'U]",   "[CFU]",      "[PFU]",    "[FFU]",    "[BAU]",    "[AU]",     "[Amb'a'1'U]",
+    "[PNU]",    "[Lf]",       "[D'ag'U]", "[hp'_X]",  "[hp'_C]",  "[kp_C]",   "[mesh_i]",
+    "[Ch]",     "[diop]",     "[S]",      "[wood'U]", "[car_m]",  "[car_Au]", "[psi]",
+    "atm",      "[stone_av]", "[cal]",    "[Cal]",    "[pi]",     "[e]",      "[h]",
+    "[k]",      "[c]",        "10*",      "10^",      "[sft_i]",  "[sin_i]",  "[cin_i]",
+    "[acr_us]", "[in_us]",    "ar",       "deg",      "'",        "''",       "gon",
+    "[twp]",    "[mil_i]",    NULL};
 
-static const char *const prefixes[] = {"da", "Y", "Z", "E", "P", "T", "G", "M", "k", "h", "d",
-                                       "c",  "m", "u", "n", "p", "f", "a", "z", "y", "Ki", "Mi",
-                                       "Gi", "Ti", NULL};
+static const char *const prefixes[] = {"da", "Y", "Z",  "E",  "P",  "T",  "G", "M", "k",
+                                       "h",  "d", "c",  "m",  "u",  "n",  "p", "f", "a",
+                                       "z",  "y", "Ki", "Mi", "Gi", "Ti", NULL};
 
 static int in_list(const char *s, size_t n, const char *const *list)
 {
@@ -42,8 +45,7 @@ static int symbol_ok(const char *s, size_t n)
     if (in_list(s, n, plain) || in_list(s, n, metric)) return 1;
     for (int i = 0; prefixes[i]; i++) {
         size_t pl = strlen(prefixes[i]);
-        if (n > pl && strncmp(s, prefixes[i], pl) == 0 && in_list(s + pl, n - pl, metric))
-            return 1;
+        if (n > pl && strncmp(s, prefixes[i], pl) == 0 && in_list(s + pl, n - pl, metric)) return 1;
     }
     return 0;
 }
@@ -115,15 +117,37 @@ int sim_ucum_valid(const char *unit, char *hint, size_t hintsz)
     if (n && term_ok(unit, n)) return 1;
 bad:
     if (hint && hintsz) {
-        static const char *const fixes[][2] = {
-            {"mmHg", "mm[Hg]"},  {"mm Hg", "mm[Hg]"}, {"bpm", "/min"},     {"beats/min", "/min"},
-            {"breaths/min", "/min"}, {"lbs", "[lb_av]"}, {"lb", "[lb_av]"}, {"in", "[in_i]"},
-            {"inch", "[in_i]"},  {"F", "[degF]"},     {"degF", "[degF]"},  {"C", "Cel"},
-            {"degC", "Cel"},     {"kg/m^2", "kg/m2"}, {"kg/m²", "kg/m2"},  {"°C", "Cel"},
-            {"°F", "[degF]"},    {"IU/L", "[IU]/L"},  {"units", "{units}"}, {"score", "{score}"},
-            {"yr", "a"},         {"years", "a"},      {"months", "mo"},    {"x10^3/uL", "10*3/uL"},
-            {"K/uL", "10*3/uL"}, {"mcg", "ug"},       {"cc", "mL"},        {"hrs", "h"},
-            {"sec", "s"}, {"mEq/L", "meq/L"}, {"mEq", "meq"}};
+        static const char *const fixes[][2] = {{"mmHg", "mm[Hg]"},
+                                               {"mm Hg", "mm[Hg]"},
+                                               {"bpm", "/min"},
+                                               {"beats/min", "/min"},
+                                               {"breaths/min", "/min"},
+                                               {"lbs", "[lb_av]"},
+                                               {"lb", "[lb_av]"},
+                                               {"in", "[in_i]"},
+                                               {"inch", "[in_i]"},
+                                               {"F", "[degF]"},
+                                               {"degF", "[degF]"},
+                                               {"C", "Cel"},
+                                               {"degC", "Cel"},
+                                               {"kg/m^2", "kg/m2"},
+                                               {"kg/m²", "kg/m2"},
+                                               {"°C", "Cel"},
+                                               {"°F", "[degF]"},
+                                               {"IU/L", "[IU]/L"},
+                                               {"units", "{units}"},
+                                               {"score", "{score}"},
+                                               {"yr", "a"},
+                                               {"years", "a"},
+                                               {"months", "mo"},
+                                               {"x10^3/uL", "10*3/uL"},
+                                               {"K/uL", "10*3/uL"},
+                                               {"mcg", "ug"},
+                                               {"cc", "mL"},
+                                               {"hrs", "h"},
+                                               {"sec", "s"},
+                                               {"mEq/L", "meq/L"},
+                                               {"mEq", "meq"}};
         for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++)
             if (strcmp(unit, fixes[i][0]) == 0) {
                 snprintf(hint, hintsz, "%s", fixes[i][1]);

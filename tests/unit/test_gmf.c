@@ -111,7 +111,8 @@ static void test_every_state(void)
     CHECK(p->conditions.n == 1 && p->conditions.v[0].start == t2 &&
               p->conditions.v[0].encounter == checkup && p->conditions.v[0].stop == end,
           "ConditionOnset / ConditionEnd by attribute");
-    CHECK(p->allergies.n == 1 && p->allergies.v[0].stop == end && p->allergies.v[0].nreactions == 1 &&
+    CHECK(p->allergies.n == 1 && p->allergies.v[0].stop == end &&
+              p->allergies.v[0].nreactions == 1 &&
               !strcmp(p->allergies.v[0].reactions[0].severity, "mild") &&
               !strcmp(p->allergies.v[0].category, "environment"),
           "AllergyOnset with its reaction, AllergyEnd");
@@ -130,7 +131,8 @@ static void test_every_state(void)
     CHECK(p->devices.n == 1 && p->devices.v[0].stop == end && p->devices.v[0].udi[0] == '(',
           "Device with a UDI, DeviceEnd");
     CHECK(p->supplies.n == 1 && p->supplies.v[0].quantity == 50, "SupplyList");
-    CHECK(p->imaging.n == 1 && p->imaging.v[0].nseries == 1 && p->imaging.v[0].series[0].ninstances == 1,
+    CHECK(p->imaging.n == 1 && p->imaging.v[0].nseries == 1 &&
+              p->imaging.v[0].series[0].ninstances == 1,
           "ImagingStudy");
     /* observations: weight from the vital sign, a panel and its two components, a report's
      * result, the submodule's temperature, the cause of death */
@@ -141,7 +143,8 @@ static void test_every_state(void)
         if (!strcmp(code, "29463-7")) weight = o->value.kind == SIM_V_NUM && o->value.u.num == 12.5;
         if (!strcmp(code, "85354-9")) panel = (int)i;
         if (!strcmp(code, "8480-6") || !strcmp(code, "8462-4")) comps += o->parent >= 0;
-        if (!strcmp(code, "2339-0")) lab = o->report >= 0 && o->value.u.num >= 80 && o->value.u.num <= 100;
+        if (!strcmp(code, "2339-0"))
+            lab = o->report >= 0 && o->value.u.num >= 80 && o->value.u.num <= 100;
         if (!strcmp(code, "8310-5")) temp = o->encounter == checkup;
         if (o->time == t2) CHECK(o->encounter == checkup, "observation %s in the check-up", code);
     }
@@ -150,7 +153,8 @@ static void test_every_state(void)
           "MultiObservation: a panel and its components");
     CHECK(lab, "DiagnosticReport with its result");
     CHECK(temp, "the submodule's observation, in its caller's encounter");
-    CHECK(sim_patient_symptom(p, sim_modset_intern(w.ms, SIM_NS_SYMPTOM, "Cough", 0)) == 30, "Symptom");
+    CHECK(sim_patient_symptom(p, sim_modset_intern(w.ms, SIM_NS_SYMPTOM, "Cough", 0)) == 30,
+          "Symptom");
     /* Death in 10 days, after the states that followed it */
     CHECK(p->death == end + 10 * SIM_MS_DAY, "Death at a future time");
     CHECK(p->cause_of_death && !strcmp(p->cause_of_death->code, "22298006"), "cause of death");
@@ -238,23 +242,56 @@ static void test_conditions(void)
     static const struct {
         const char *name;
         int expect;
-    } want[] = {{"gender_f", 1},          {"gender_m", 0},          {"age_ge_40", 1},
-                {"age_gt_40", 0},         {"age_lt_41", 1},         {"age_months", 1},
-                {"date_year", 1},         {"date_full", 0},         {"ses_middle", 1},
-                {"ses_low", 0},           {"race_white", 1},        {"race_hispanic", 1},
-                {"race_black", 0},        {"symptom_cough", 1},     {"symptom_fever", 0},
-                {"obs_glucose", 1},       {"obs_glucose_nil", 0},   {"obs_height_nil", 1},
-                {"vital_weight", 1},      {"vital_height", 0},      {"active_condition", 1},
-                {"ended_condition", 0},   {"active_condition_ref", 1},
-                {"active_medication", 1}, {"active_careplan", 1},   {"active_allergy", 1},
-                {"attr_lt", 1},           {"attr_le", 1},           {"attr_eq", 1},
-                {"attr_ge", 0},           {"attr_gt", 1},           {"attr_ne", 0},
-                {"attr_nil", 1},          {"attr_not_nil", 1},      {"attr_str", 1},
-                {"attr_str_lt", 1},       {"attr_bool", 1},         {"prior", 1},
-                {"prior_never", 0},       {"prior_since", 0},       {"prior_since2", 1},
-                {"prior_within", 1},      {"and", 1},               {"or", 0},
-                {"not", 1},               {"at_least", 1},          {"at_most", 0},
-                {"true", 1},              {"false", 0},             {"lua", 1}};
+    } want[] = {{"gender_f", 1},
+                {"gender_m", 0},
+                {"age_ge_40", 1},
+                {"age_gt_40", 0},
+                {"age_lt_41", 1},
+                {"age_months", 1},
+                {"date_year", 1},
+                {"date_full", 0},
+                {"ses_middle", 1},
+                {"ses_low", 0},
+                {"race_white", 1},
+                {"race_hispanic", 1},
+                {"race_black", 0},
+                {"symptom_cough", 1},
+                {"symptom_fever", 0},
+                {"obs_glucose", 1},
+                {"obs_glucose_nil", 0},
+                {"obs_height_nil", 1},
+                {"vital_weight", 1},
+                {"vital_height", 0},
+                {"active_condition", 1},
+                {"ended_condition", 0},
+                {"active_condition_ref", 1},
+                {"active_medication", 1},
+                {"active_careplan", 1},
+                {"active_allergy", 1},
+                {"attr_lt", 1},
+                {"attr_le", 1},
+                {"attr_eq", 1},
+                {"attr_ge", 0},
+                {"attr_gt", 1},
+                {"attr_ne", 0},
+                {"attr_nil", 1},
+                {"attr_not_nil", 1},
+                {"attr_str", 1},
+                {"attr_str_lt", 1},
+                {"attr_bool", 1},
+                {"prior", 1},
+                {"prior_never", 0},
+                {"prior_since", 0},
+                {"prior_since2", 1},
+                {"prior_within", 1},
+                {"and", 1},
+                {"or", 0},
+                {"not", 1},
+                {"at_least", 1},
+                {"at_most", 0},
+                {"true", 1},
+                {"false", 0},
+                {"lua", 1}};
     const char *inc[] = {"conditions"};
     world w;
     if (world_open(&w, fixtures(), inc, 1) != 0) return;
@@ -276,11 +313,10 @@ static void test_distributions(void)
         const char *code;
         double mean;
         double tol;
-    } want[] = {{"10509002", 10, 0},          {"105531004", 10, 0.02},
-                {"110030002", 20, 0.02},      {"1121000119107", 30, 0.02},
-                {"125605004", 5, 0.02},       {"156073000", 9.0275, 0.02},
-                {"15777000", 8.3729, 0.02},   {"160903007", 10, 0.02},
-                {"160904001", 7, 0},          {"160968000", -1, 0}};
+    } want[] = {{"10509002", 10, 0},         {"105531004", 10, 0.02}, {"110030002", 20, 0.02},
+                {"1121000119107", 30, 0.02}, {"125605004", 5, 0.02},  {"156073000", 9.0275, 0.02},
+                {"15777000", 8.3729, 0.02},  {"160903007", 10, 0.02}, {"160904001", 7, 0},
+                {"160968000", -1, 0}};
     const char *inc[] = {"distributions"};
     world w;
     if (world_open(&w, fixtures(), inc, 1) != 0) return;
@@ -337,7 +373,8 @@ static void test_runtime_error(void)
     const char *m = w.err.msg;
     CHECK(strstr(m, "modules/runtime_error.lua:7:") != NULL, "file:line: %s", m);
     CHECK(strstr(m, "attempt to compare") != NULL, "the Lua problem: %s", m);
-    CHECK(strstr(m, "module 'runtime_error'") && strstr(m, "state 'Check'"), "module and state: %s", m);
+    CHECK(strstr(m, "module 'runtime_error'") && strstr(m, "state 'Check'"), "module and state: %s",
+          m);
     CHECK(strstr(m, "patient 17") && strstr(m, "seed 99"), "patient and seed: %s", m);
     CHECK(strstr(m, "simulated date 2006-03-15") != NULL, "simulated date: %s", m);
     world_close(&w);
@@ -361,7 +398,8 @@ static void render(world *w, int n, sim_buf *all)
         snprintf(w->p->who.id, sizeof w->p->who.id, "patient-%d", i);
         sim_outbufs_reset(&out);
         sim_csv_patient(&cx, w->p, &out);
-        for (int f = 0; f < SIM_FILE_COUNT; f++) sim_buf_append(all, out.buf[f].data, out.buf[f].len);
+        for (int f = 0; f < SIM_FILE_COUNT; f++)
+            sim_buf_append(all, out.buf[f].data, out.buf[f].len);
     }
     sim_outbufs_free(&out);
 }

@@ -21,14 +21,16 @@ static void test_valid(void)
 
 static void test_invalid(void)
 {
-    static const char *const bad[][2] = {{"mmHg", "mm[Hg]"}, {"bpm", "/min"},    {"lbs", "[lb_av]"},
-                                         {"degC", "Cel"},    {"kg/m^2", "kg/m2"}, {"mcg", "ug"},
-                                         {"mEq/L", "meq/L"}, {"zorks", ""},      {"mg/", ""},         {"{unclosed", ""},
-                                         {"kg m2", ""},      {"", ""},            {"[foo]", ""}};
+    static const char *const bad[][2] = {
+        {"mmHg", "mm[Hg]"},  {"bpm", "/min"},   {"lbs", "[lb_av]"}, {"degC", "Cel"},
+        {"kg/m^2", "kg/m2"}, {"mcg", "ug"},     {"mEq/L", "meq/L"}, {"zorks", ""},
+        {"mg/", ""},         {"{unclosed", ""}, {"kg m2", ""},      {"", ""},
+        {"[foo]", ""}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char hint[64];
         CHECK(!sim_ucum_valid(bad[i][0], hint, sizeof hint), "'%s' is not UCUM", bad[i][0]);
-        CHECK(!strcmp(hint, bad[i][1]), "'%s': hint '%s', expected '%s'", bad[i][0], hint, bad[i][1]);
+        CHECK(!strcmp(hint, bad[i][1]), "'%s': hint '%s', expected '%s'", bad[i][0], hint,
+              bad[i][1]);
     }
 }
 
