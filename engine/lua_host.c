@@ -48,7 +48,7 @@ static void record_where(sim_lua *S)
 {
     lua_Debug ar;
     S->mem_where[0] = '\0';
-    for (int level = 0; lua_getstack(S->L, level, &ar); level++) {
+    for (int level = 0; level <= 8 && lua_getstack(S->L, level, &ar); level++) {
         if (!lua_getinfo(S->L, "Sl", &ar)) break;
         if (ar.currentline > 0 && ar.source && ar.source[0] == '@') {
             snprintf(S->mem_where, sizeof S->mem_where, "%s:%d: ", ar.source + 1, ar.currentline);
@@ -156,7 +156,7 @@ static int msgh(lua_State *L)
     }
     {
         lua_Debug ar;
-        for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        for (int level = 1; level <= 8 && lua_getstack(L, level, &ar); level++) {
             if (!lua_getinfo(L, "S", &ar)) break;
             const char *full = expand_source(L, msg, ar.source);
             if (full) {
@@ -167,7 +167,7 @@ static int msgh(lua_State *L)
     }
     if (!has_location(msg)) {
         lua_Debug ar;
-        for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        for (int level = 1; level <= 8 && lua_getstack(L, level, &ar); level++) {
             if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] == '@') {
                 msg = lua_pushfstring(L, "%s:%d: %s", ar.source + 1, ar.currentline, msg);
                 break;

@@ -285,5 +285,36 @@ static void test_cli(void)
     CHECK(strchr(err, '\r') == NULL, "no progress line in piped output: %s", err);
 }
 
-TEST_MAIN(T(test_population_and_dates), T(test_reproducible), T(test_rerun_replaces),
-          T(test_gzip_equals_plain), T(test_cli))
+static void test_local_modules(void)
+{
+    /* -d adds a folder of modules (and its submodules) to the shipped ones */
+    char dir[1024], cmd[4096], err[4096];
+    snprintf(dir, sizeof dir, "%s/e2e_local", tmpdir());
+    snprintf(cmd, sizeof cmd, "%s run -q -p 10 -s 4 -d %s/tests/fixtures/local_modules -o %s",
+             bin(), getenv("LIFESIM_HOME"), dir);
+    CHECK(sh(cmd, err, sizeof err) == 0, "run with -d: %s", err);
+    sim_table *t = table(dir, "observations.csv");
+    size_t pain = 0;
+    int code = t ? sim_table_col(t, "CODE") : -1;
+    for (size_t r = 0; t && code >= 0 && r < t->nrows; r++)
+        pain += !strcmp(sim_table_cell(t, r, (size_t)code), "72514-3");
+    CHECK(pain >= 10, "the local submodule's observation for every patient (%zu)", pain);
+    sim_table_free(t);
+    char mpath[1200];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    int listed = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(m, "modules"), i, e)
+    {
+        listed += !strcmp(json_string_value(json_object_get(e, "key")), "local_checkup");
+        listed += !strcmp(json_string_value(json_object_get(e, "key")), "appendicitis");
+    }
+    CHECK(listed == 2, "the manifest lists the local and the shipped modules");
+    json_decref(m);
+}
+
+TEST_MAIN(T(test_local_modules), T(test_population_and_dates), T(test_reproducible),
+          T(test_rerun_replaces), T(test_gzip_equals_plain), T(test_cli))
