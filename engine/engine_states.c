@@ -281,10 +281,10 @@ static int make_udi(sim_engine *e, char *out, size_t n)
     sim_rng *rng = &e->cur_mi->rng;
     int64_t y;
     unsigned m, d;
-    sim_time_split(e->now - 30 * SIM_MS_DAY, &y, &m, &d, NULL, NULL, NULL, NULL);
+    sim_time_split(e->now - SIM_UDI_MADE_BEFORE, &y, &m, &d, NULL, NULL, NULL, NULL);
     int64_t y2;
     unsigned m2, d2;
-    sim_time_split(e->now + 5 * SIM_MS_YEAR, &y2, &m2, &d2, NULL, NULL, NULL, NULL);
+    sim_time_split(e->now + SIM_UDI_EXPIRES_AFTER, &y2, &m2, &d2, NULL, NULL, NULL, NULL);
     snprintf(out, n, "(01)%014llu(11)%02u%02u%02u(17)%02u%02u%02u(10)%llu(21)%llu",
              (unsigned long long)(sim_rng_below(rng, UINT64_C(100000000000000))),
              (unsigned)(y % 100), m, d, (unsigned)(y2 % 100), m2, d2,

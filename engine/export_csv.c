@@ -5,38 +5,76 @@
 #include "sim_export.h"
 
 #include "sim_population.h"
+#include "sim_costs.h"
+#include "sim_providers.h"
+#include "sim_scenario.h"
 #include "sim_table.h"
 
 #include <math.h>
 #include <string.h>
 
+#define CSV SIM_FMT_CSV
+#define NDJ SIM_FMT_NDJSON
 static const sim_file_spec file_specs[SIM_FILE_COUNT] = {
     {"csv/patients.csv",
      "Id,BIRTHDATE,DEATHDATE,SSN,DRIVERS,PASSPORT,PREFIX,FIRST,MIDDLE,LAST,SUFFIX,MAIDEN,MARITAL,"
      "RACE,ETHNICITY,GENDER,BIRTHPLACE,ADDRESS,CITY,STATE,COUNTY,FIPS,ZIP,LAT,LON,"
-     "HEALTHCARE_EXPENSES,HEALTHCARE_COVERAGE,INCOME"},
+     "HEALTHCARE_EXPENSES,HEALTHCARE_COVERAGE,INCOME",
+     CSV, 0},
     {"csv/encounters.csv",
      "Id,START,STOP,PATIENT,ORGANIZATION,PROVIDER,PAYER,ENCOUNTERCLASS,CODE,DESCRIPTION,"
-     "BASE_ENCOUNTER_COST,TOTAL_CLAIM_COST,PAYER_COVERAGE,REASONCODE,REASONDESCRIPTION"},
-    {"csv/conditions.csv", "START,STOP,PATIENT,ENCOUNTER,SYSTEM,CODE,DESCRIPTION"},
+     "BASE_ENCOUNTER_COST,TOTAL_CLAIM_COST,PAYER_COVERAGE,REASONCODE,REASONDESCRIPTION",
+     CSV, 0},
+    {"csv/conditions.csv", "START,STOP,PATIENT,ENCOUNTER,SYSTEM,CODE,DESCRIPTION", CSV, 0},
     {"csv/medications.csv",
      "START,STOP,PATIENT,PAYER,ENCOUNTER,CODE,DESCRIPTION,BASE_COST,PAYER_COVERAGE,DISPENSES,"
-     "TOTALCOST,REASONCODE,REASONDESCRIPTION"},
-    {"csv/observations.csv", "DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE"},
+     "TOTALCOST,REASONCODE,REASONDESCRIPTION",
+     CSV, 0},
+    {"csv/observations.csv", "DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE",
+     CSV, 0},
     {"csv/procedures.csv",
      "START,STOP,PATIENT,ENCOUNTER,SYSTEM,CODE,DESCRIPTION,BASE_COST,REASONCODE,"
-     "REASONDESCRIPTION"},
-    {"csv/immunizations.csv", "DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,BASE_COST"},
+     "REASONDESCRIPTION",
+     CSV, 0},
+    {"csv/immunizations.csv", "DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,BASE_COST", CSV, 0},
     {"csv/careplans.csv",
-     "Id,START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,REASONCODE,REASONDESCRIPTION"},
+     "Id,START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,REASONCODE,REASONDESCRIPTION", CSV, 0},
     {"csv/allergies.csv",
      "START,STOP,PATIENT,ENCOUNTER,CODE,SYSTEM,DESCRIPTION,TYPE,CATEGORY,REACTION1,DESCRIPTION1,"
-     "SEVERITY1,REACTION2,DESCRIPTION2,SEVERITY2"},
-    {"csv/devices.csv", "START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,UDI"},
-    {"csv/supplies.csv", "DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,QUANTITY"},
+     "SEVERITY1,REACTION2,DESCRIPTION2,SEVERITY2",
+     CSV, 0},
+    {"csv/devices.csv", "START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,UDI", CSV, 0},
+    {"csv/supplies.csv", "DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,QUANTITY", CSV, 0},
     {"csv/imaging_studies.csv",
      "Id,DATE,PATIENT,ENCOUNTER,SERIES_UID,BODYSITE_CODE,BODYSITE_DESCRIPTION,MODALITY_CODE,"
-     "MODALITY_DESCRIPTION,INSTANCE_UID,SOP_CODE,SOP_DESCRIPTION,PROCEDURE_CODE"},
+     "MODALITY_DESCRIPTION,INSTANCE_UID,SOP_CODE,SOP_DESCRIPTION,PROCEDURE_CODE",
+     CSV, 0},
+    {"csv/organizations.csv", "Id,NAME,ADDRESS,CITY,STATE,ZIP,LAT,LON,PHONE,REVENUE,UTILIZATION",
+     CSV, 1},
+    {"csv/providers.csv",
+     "Id,ORGANIZATION,NAME,GENDER,SPECIALITY,ADDRESS,CITY,STATE,ZIP,LAT,LON,ENCOUNTERS,PROCEDURES",
+     CSV, 1},
+    {"csv/payers.csv",
+     "Id,NAME,OWNERSHIP,ADDRESS,CITY,STATE_HEADQUARTERED,ZIP,PHONE,AMOUNT_COVERED,"
+     "AMOUNT_UNCOVERED,REVENUE,COVERED_ENCOUNTERS,UNCOVERED_ENCOUNTERS,COVERED_MEDICATIONS,"
+     "UNCOVERED_MEDICATIONS,COVERED_PROCEDURES,UNCOVERED_PROCEDURES,COVERED_IMMUNIZATIONS,"
+     "UNCOVERED_IMMUNIZATIONS,UNIQUE_CUSTOMERS,QOLS_AVG,MEMBER_MONTHS",
+     CSV, 1},
+    {"fhir-ndjson/Patient.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Encounter.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Condition.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Observation.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/MedicationRequest.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Procedure.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Immunization.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/CarePlan.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/AllergyIntolerance.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/DiagnosticReport.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Device.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/ImagingStudy.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/SupplyDelivery.ndjson", NULL, NDJ, 0},
+    {"fhir-ndjson/Organization.ndjson", NULL, NDJ, 1},
+    {"fhir-ndjson/Practitioner.ndjson", NULL, NDJ, 1},
 };
 
 const sim_file_spec *sim_file_spec_get(sim_file_id id)
@@ -183,10 +221,27 @@ static void patient_row(const sim_export_ctx *cx, const sim_patient *p, sim_outb
     sim_buf_put_double(b, round(w->lat * 1e6) / 1e6);
     sep(b);
     sim_buf_put_double(b, round(w->lon * 1e6) / 1e6);
+    /* what the patient paid and what payers paid, over the exported record */
+    double paid = 0, covered = 0;
+    if (cx->costs) {
+        for (size_t i = 0; i < p->encounters.n; i++) {
+            if (!exported(cx, p->encounters.v[i].start)) continue;
+            sim_cost k = sim_costs_encounter(cx->costs, p, i);
+            paid += k.base - k.covered;
+            covered += k.covered;
+        }
+        for (size_t i = 0; i < p->medications.n; i++) {
+            if (!exported(cx, p->medications.v[i].start)) continue;
+            long n = sim_costs_dispenses(p, i, cx->end);
+            sim_cost k = sim_costs_medication(cx->costs, p, i, n);
+            paid += k.base * (double)n - k.covered;
+            covered += k.covered;
+        }
+    }
     sep(b);
-    f_money(b, 0); /* HEALTHCARE_EXPENSES: costs are not modelled yet */
+    f_money(b, paid);
     sep(b);
-    f_money(b, 0); /* HEALTHCARE_COVERAGE */
+    f_money(b, covered);
     sep(b);
     sim_buf_printf(b, "%.0f", w->income);
     eol(o, SIM_CSV_PATIENTS);
@@ -207,9 +262,29 @@ static void encounter_rows(const sim_export_ctx *cx, const sim_patient *p, sim_o
         f_iso(b, e->stop);
         sep(b);
         field(b, p->who.id);
-        sep(b); /* ORGANIZATION */
-        sep(b); /* PROVIDER */
-        sep(b); /* PAYER */
+        int32_t org = -1, clin = -1;
+        if (cx->pv) sim_providers_encounter(cx->pv, p, i, &org, &clin);
+        sep(b);
+        if (org >= 0) field(b, sim_providers_org(cx->pv, (size_t)org)->id);
+        sep(b);
+        if (clin >= 0) field(b, sim_providers_clinician(cx->pv, (size_t)clin)->id);
+        /* the claim: the encounter and the prescriptions written in it */
+        sim_cost k = {0, 0, -1};
+        double claim = 0, claim_covered = 0;
+        if (cx->costs) {
+            k = sim_costs_encounter(cx->costs, p, i);
+            claim = k.base;
+            claim_covered = k.covered;
+            for (size_t m = 0; m < p->medications.n; m++) {
+                if (p->medications.v[m].encounter != (int32_t)i) continue;
+                long n = sim_costs_dispenses(p, m, cx->end);
+                sim_cost km = sim_costs_medication(cx->costs, p, m, n);
+                claim += km.base * (double)n;
+                claim_covered += km.covered;
+            }
+        }
+        sep(b);
+        if (k.payer >= 0) field(b, sim_costs_payer(cx->costs, (size_t)k.payer)->id);
         sep(b);
         field(b, sim_enc_class_name((sim_enc_class)e->cls));
         sep(b);
@@ -217,11 +292,11 @@ static void encounter_rows(const sim_export_ctx *cx, const sim_patient *p, sim_o
         sep(b);
         f_display(b, e->codes.v);
         sep(b);
-        f_money(b, 0);
+        f_money(b, k.base);
         sep(b);
-        f_money(b, 0);
+        f_money(b, claim);
         sep(b);
-        f_money(b, 0);
+        f_money(b, claim_covered);
         sep(b);
         f_code(b, e->reason);
         sep(b);
@@ -267,7 +342,11 @@ static void medication_rows(const sim_export_ctx *cx, const sim_patient *p, sim_
         f_iso(b, m->stop);
         sep(b);
         field(b, p->who.id);
-        sep(b); /* PAYER */
+        long dispenses = sim_costs_dispenses(p, i, cx->end);
+        sim_cost k = {0, 0, -1};
+        if (cx->costs) k = sim_costs_medication(cx->costs, p, i, dispenses);
+        sep(b);
+        if (k.payer >= 0) field(b, sim_costs_payer(cx->costs, (size_t)k.payer)->id);
         sep(b);
         enc_id(p, m->encounter, eid);
         field(b, eid);
@@ -276,23 +355,13 @@ static void medication_rows(const sim_export_ctx *cx, const sim_patient *p, sim_
         sep(b);
         f_display(b, m->codes.v);
         sep(b);
-        f_money(b, 0);
+        f_money(b, k.base);
         sep(b);
-        f_money(b, 0);
+        f_money(b, k.covered);
         sep(b);
-        /* DISPENSES: one per month of use (or per prescription duration), at least one */
-        sim_time stop =
-            m->stop != SIM_NEVER ? m->stop : (p->death != SIM_NEVER ? p->death : cx->end);
-        double span = (double)(stop - m->start);
-        double per = (double)SIM_MS_MONTH;
-        if (m->dosage && m->dosage->duration > 0)
-            per = m->dosage->duration * sim_unit_ms((sim_unit)m->dosage->duration_unit);
-        long dispenses = (long)(span / per);
-        if (m->dosage && m->dosage->refills > 0) dispenses = m->dosage->refills + 1;
-        if (dispenses < 1) dispenses = 1;
         sim_buf_printf(b, "%ld", dispenses);
         sep(b);
-        f_money(b, 0);
+        f_money(b, k.base * (double)dispenses);
         sep(b);
         f_code(b, m->reason);
         sep(b);
@@ -534,21 +603,24 @@ static void supply_rows(const sim_export_ctx *cx, const sim_patient *p, sim_outb
     }
 }
 
-/* DICOM UIDs under the 1.2.840.99999999 root, as Synthea makes them */
-static void dicom_uid(const sim_patient *p, size_t study, uint32_t series, uint32_t inst,
-                      sim_time t, char *out, size_t n)
+void sim_dicom_uid(const sim_patient *p, size_t study, uint32_t series, uint32_t inst, sim_time t,
+                   char *out, size_t n)
 {
     uint64_t h = p->key ^ (study * UINT64_C(0x9e3779b97f4a7c15)) ^ ((uint64_t)series << 40) ^
                  ((uint64_t)inst << 20);
     h ^= h >> 31;
     h *= UINT64_C(0xbf58476d1ce4e5b9);
     h ^= h >> 29;
-    if (inst == UINT32_MAX)
-        snprintf(out, n, "1.2.840.99999999.1.%llu.%lld", (unsigned long long)(h % 100000000),
-                 (long long)t);
+    /* UID components are non-negative integers: seconds since 1840 */
+    long long secs = (long long)(t / 1000) + INT64_C(4102444800);
+    if (secs < 0) secs = 0;
+    if (series == UINT32_MAX)
+        snprintf(out, n, "1.2.840.99999999.%llu.%lld", (unsigned long long)(h % 100000000), secs);
+    else if (inst == UINT32_MAX)
+        snprintf(out, n, "1.2.840.99999999.1.%llu.%lld", (unsigned long long)(h % 100000000), secs);
     else
         snprintf(out, n, "1.2.840.99999999.1.1.%llu.%lld", (unsigned long long)(h % 100000000),
-                 (long long)t);
+                 secs);
 }
 
 static void imaging_rows(const sim_export_ctx *cx, const sim_patient *p, sim_outbufs *o)
@@ -562,10 +634,10 @@ static void imaging_rows(const sim_export_ctx *cx, const sim_patient *p, sim_out
         enc_id(p, im->encounter, eid);
         for (uint32_t s = 0; s < im->nseries; s++) {
             const sim_imaging_series *se = &im->series[s];
-            dicom_uid(p, i, s, UINT32_MAX, im->time, suid, sizeof suid);
+            sim_dicom_uid(p, i, s, UINT32_MAX, im->time, suid, sizeof suid);
             for (uint32_t k = 0; k < se->ninstances; k++) {
                 const sim_imaging_instance *in = &se->instances[k];
-                dicom_uid(p, i, s, k, im->time, iuid, sizeof iuid);
+                sim_dicom_uid(p, i, s, k, im->time, iuid, sizeof iuid);
                 field(b, id);
                 sep(b);
                 f_iso(b, im->time);
@@ -594,6 +666,66 @@ static void imaging_rows(const sim_export_ctx *cx, const sim_patient *p, sim_out
                 eol(o, SIM_CSV_IMAGING_STUDIES);
             }
         }
+    }
+}
+
+/* ADDRESS,CITY,STATE,ZIP,LAT,LON of an organization (its clinicians share it) */
+static void org_location(sim_buf *b, const sim_org *g)
+{
+    field(b, g->address);
+    sep(b);
+    field(b, g->place->city);
+    sep(b);
+    field(b, g->place->abbr);
+    sep(b);
+    field(b, g->place->zip);
+    sep(b);
+    sim_buf_put_double(b, round(g->lat * 1e6) / 1e6);
+    sep(b);
+    sim_buf_put_double(b, round(g->lon * 1e6) / 1e6);
+}
+
+void sim_csv_network(const sim_providers *pv, const uint64_t *org_encounters,
+                     const double *org_revenue, const uint64_t *clin_encounters,
+                     const uint64_t *clin_procedures, sim_outbufs *o)
+{
+    sim_buf *b = &o->buf[SIM_CSV_ORGANIZATIONS];
+    for (size_t i = 0; i < sim_providers_norgs(pv); i++) {
+        const sim_org *g = sim_providers_org(pv, i);
+        field(b, g->id);
+        sep(b);
+        field(b, g->name);
+        sep(b);
+        org_location(b, g);
+        sep(b);
+        field(b, g->phone);
+        sep(b);
+        f_money(b, org_revenue ? org_revenue[i] : 0);
+        sep(b);
+        sim_buf_printf(b, "%llu", (unsigned long long)(org_encounters ? org_encounters[i] : 0));
+        eol(o, SIM_CSV_ORGANIZATIONS);
+    }
+    b = &o->buf[SIM_CSV_PROVIDERS];
+    for (size_t i = 0; i < sim_providers_nclinicians(pv); i++) {
+        const sim_clinician *c = sim_providers_clinician(pv, i);
+        const sim_org *g = sim_providers_org(pv, (size_t)c->org);
+        field(b, c->id);
+        sep(b);
+        field(b, g->id);
+        sep(b);
+        field(b, c->name);
+        sep(b);
+        char gender[2] = {c->gender, 0};
+        field(b, gender);
+        sep(b);
+        field(b, c->specialty);
+        sep(b);
+        org_location(b, g);
+        sep(b);
+        sim_buf_printf(b, "%llu", (unsigned long long)(clin_encounters ? clin_encounters[i] : 0));
+        sep(b);
+        sim_buf_printf(b, "%llu", (unsigned long long)(clin_procedures ? clin_procedures[i] : 0));
+        eol(o, SIM_CSV_PROVIDERS);
     }
 }
 

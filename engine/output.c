@@ -1,12 +1,19 @@
 /* output.c — atomic, checksummed, optionally gzipped output files and manifest.json
  * (see include/sim_output.h). Compression uses zlib's deflate with a gzip wrapper and no
  * timestamp, so the bytes are the same on every run; the checksum is of the bytes on disk.
+ *
+ * Memory does not grow with the population: whole files (a bundle per patient) are written into a
+ * staging folder ("fhir.partial/") renamed into place when the run completes, and their manifest
+ * entries go to a side file (".manifest-entries.partial"), one JSON line each, that the manifest
+ * is streamed from at the end.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "sim_output.h"
 
 #include "sim_sha256.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,10 +32,15 @@ typedef struct ofile {
     int text; /* not a data file */
 } ofile;
 
+#define ENTRIES ".manifest-entries.partial"
+
 struct sim_output {
     char *dir;
     int gzip;
     SIM_VEC(ofile *) files; /* by pointer: a z_stream must never move */
+    SIM_VEC(char *) staged; /* folders whole files are staged in ("fhir"), each once */
+    FILE *entries;          /* manifest entries of the whole files, one JSON line each */
+    int whole_failed;
     unsigned char zbuf[1 << 16];
 };
 
@@ -63,28 +75,65 @@ static int safe_rel(const char *rel)
     return rel[0] && rel[0] != '/' && !strstr(rel, "..");
 }
 
-/* forget what a previous run wrote here */
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* removes a folder and everything under it */
+static void remove_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* the "path" of a manifest line written by this program ({"path": ...} one per line); 0 if none */
+static int entry_path(const char *line, char *out, size_t n)
+{
+    const char *p = strstr(line, "\"path\": \"");
+    if (!p) return 0;
+    p += 9;
+    size_t k = 0;
+    while (*p && *p != '"' && k + 1 < n) {
+        if (*p == '\\' && p[1]) p++;
+        out[k++] = *p++;
+    }
+    out[k] = '\0';
+    return *p == '"';
+}
+
+/* Forget what a previous run wrote here: every file its manifest lists, the folders it staged
+ * whole files in, and its side file. Read a line at a time: the manifest may list millions. */
 static void remove_previous(const char *dir)
 {
-    char mpath[4096];
+    char mpath[4096], p[8400], rel[4096];
     snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-    json_error_t je;
-    json_t *m = json_load_file(mpath, 0, &je);
-    if (m) {
-        json_t *files = json_object_get(m, "files");
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-            const char *rel = json_string_value(json_object_get(f, "path"));
-            if (!rel || !safe_rel(rel)) continue;
-            char p[4096];
+    FILE *f = fopen(mpath, "r");
+    if (f) {
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+            if (!entry_path(line, rel, sizeof rel) || !safe_rel(rel)) continue;
             snprintf(p, sizeof p, "%s/%s", dir, rel);
             unlink(p);
+            /* a staged folder ("fhir.partial/...") of an interrupted run */
+            char *slash = strchr(rel, '/');
+            if (slash) {
+                *slash = '\0';
+                size_t n = strlen(rel);
+                snprintf(p, sizeof p, "%s/%s", dir, rel);
+                if (n > 8 && !strcmp(rel + n - 8, ".partial"))
+                    remove_tree(p);
+                else
+                    rmdir(p); /* when empty */
+            }
         }
-        json_decref(m);
+        free(line);
+        fclose(f);
     }
     unlink(mpath);
+    snprintf(p, sizeof p, "%s/%s", dir, ENTRIES);
+    unlink(p);
 }
 
 sim_status sim_output_open(const char *dir, int gzip, sim_output **out, sim_error *err)
@@ -217,6 +266,11 @@ sim_status sim_output_append(sim_output *o, int handle, const void *data, size_t
     return st;
 }
 
+uint64_t sim_output_rows(const sim_output *o, int handle)
+{
+    return o->files.v[handle]->rows;
+}
+
 static sim_status close_file(sim_output *o, ofile *f, sim_error *err)
 {
     sim_status st = SIM_OK;
@@ -232,16 +286,93 @@ static sim_status close_file(sim_output *o, ofile *f, sim_error *err)
     return st;
 }
 
+/* the staging folder of a whole file's top folder, emptied the first time it is used */
+static sim_status stage(sim_output *o, const char *top, sim_error *err)
+{
+    for (size_t i = 0; i < o->staged.n; i++)
+        if (!strcmp(o->staged.v[i], top)) return SIM_OK;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s.partial", o->dir, top);
+    remove_tree(p); /* left by a run that was killed before it could write its manifest */
+    sim_status st = sim_mkdirs(p, err);
+    if (st != SIM_OK) return st;
+    char *copy = sim_strdup(top);
+    char **slot = copy ? sim_vec_add(&o->staged) : NULL;
+    if (!slot) {
+        free(copy);
+        return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    *slot = copy;
+    if (!o->entries) {
+        snprintf(p, sizeof p, "%s/%s", o->dir, ENTRIES);
+        o->entries = fopen(p, "w+");
+        if (!o->entries)
+            return sim_error_set(err, SIM_EIO, p, 0, 0, "cannot create: %s", strerror(errno));
+    }
+    return SIM_OK;
+}
+
+/* one manifest entry, as a line of the manifest's "files" array (without the comma) */
+static void entry_line(FILE *fp, const char *rel, const char *suffix, int with_rows, uint64_t rows,
+                       uint64_t bytes, const char *hex)
+{
+    json_t *js = json_string(rel);
+    char *q = json_dumps(js, JSON_ENCODE_ANY);
+    fprintf(fp, "    {\"path\": %.*s%s\"", q ? (int)strlen(q) - 1 : 2, q ? q : "\"?", suffix);
+    if (with_rows) fprintf(fp, ", \"rows\": %llu", (unsigned long long)rows);
+    fprintf(fp, ", \"bytes\": %llu, \"sha256\": \"%s\"}", (unsigned long long)bytes, hex);
+    free(q);
+    json_decref(js);
+}
+
 sim_status sim_output_whole(sim_output *o, const char *rel, const void *data, size_t len,
                             uint64_t rows, sim_error *err)
 {
-    int h = new_file(o, rel, o->gzip, 0, err);
-    if (h < 0) return err->code ? err->code : SIM_EIO;
-    ofile *f = o->files.v[h];
-    sim_status st = zwrite(o, f, data, len, Z_NO_FLUSH, err);
-    f->rows = rows;
-    if (st == SIM_OK) st = close_file(o, f, err);
-    return st;
+    const char *slash = strchr(rel, '/');
+    if (!safe_rel(rel) || !slash || !slash[1])
+        return sim_error_set(err, SIM_EINVAL, rel, 0, 0, "not a file in a folder of the output");
+    if (o->whole_failed) return sim_error_set(err, SIM_EIO, rel, 0, 0, "an earlier write failed");
+    char top[256];
+    snprintf(top, sizeof top, "%.*s", (int)(slash - rel), rel);
+    sim_status st = stage(o, top, err);
+    if (st != SIM_OK) return st;
+    ofile f;
+    memset(&f, 0, sizeof f);
+    char final_rel[4096], tmp[8400];
+    snprintf(final_rel, sizeof final_rel, "%s%s", rel, o->gzip ? ".gz" : "");
+    snprintf(tmp, sizeof tmp, "%s/%s.partial%s", o->dir, top, final_rel + strlen(top));
+    f.path = tmp;
+    f.gz = o->gzip;
+    sim_sha256_init(&f.sha);
+    f.fp = fopen(tmp, "wb");
+    if (!f.fp) {
+        o->whole_failed = 1;
+        return file_error(&f, err, "create");
+    }
+    if (f.gz) {
+        if (deflateInit2(&f.z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            fclose(f.fp);
+            o->whole_failed = 1;
+            return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "cannot start compression");
+        }
+        f.zinit = 1;
+    }
+    st = zwrite(o, &f, data, len, Z_NO_FLUSH, err);
+    sim_status s2 = close_file(o, &f, err);
+    if (st == SIM_OK) st = s2;
+    if (st != SIM_OK) {
+        o->whole_failed = 1;
+        return st;
+    }
+    char hex[65];
+    sim_sha256_hex(&f.sha, hex);
+    entry_line(o->entries, final_rel, "", 1, rows, f.bytes, hex);
+    fputc('\n', o->entries);
+    if (ferror(o->entries)) {
+        o->whole_failed = 1;
+        return sim_error_set(err, SIM_EIO, ENTRIES, 0, 0, "cannot write: %s", strerror(errno));
+    }
+    return SIM_OK;
 }
 
 sim_status sim_output_text(sim_output *o, const char *rel, const char *text, sim_error *err)
@@ -254,63 +385,129 @@ sim_status sim_output_text(sim_output *o, const char *rel, const char *text, sim
     return st;
 }
 
+/* the "files" entries of the whole files, from the side file, into the manifest; an incomplete
+ * run's paths name the staging folder */
+static int copy_entries(sim_output *o, FILE *out, int complete, int *first)
+{
+    if (!o->entries) return 0;
+    if (fflush(o->entries) != 0 || fseek(o->entries, 0, SEEK_SET) != 0) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, o->entries)) > 0) {
+        if (line[n - 1] == '\n') line[--n] = '\0';
+        fputs(*first ? "\n" : ",\n", out);
+        *first = 0;
+        const char *p = strstr(line, "{\"path\": \"");
+        const char *slash = p ? strchr(p + 10, '/') : NULL;
+        if (!complete && slash) /* fhir/x.json -> fhir.partial/x.json */
+            fprintf(out, "%.*s.partial%s", (int)(slash - line), line, slash);
+        else
+            fputs(line, out);
+    }
+    free(line);
+    return ferror(o->entries) ? -1 : 0;
+}
+
+/* the staging folders renamed into place: "fhir.partial" -> "fhir" */
+static sim_status unstage(sim_output *o, sim_error *err)
+{
+    for (size_t i = 0; i < o->staged.n; i++) {
+        char from[4200], to[4200];
+        snprintf(from, sizeof from, "%s/%s.partial", o->dir, o->staged.v[i]);
+        snprintf(to, sizeof to, "%s/%s", o->dir, o->staged.v[i]);
+        rmdir(to); /* a previous run's, emptied by remove_previous */
+        if (rename(from, to) != 0)
+            return sim_error_set(err, SIM_EIO, to, 0, 0,
+                                 errno == ENOTEMPTY || errno == EEXIST
+                                     ? "cannot move the finished files into place: the folder "
+                                       "holds files this run did not write; remove them or "
+                                       "choose another output folder"
+                                     : "cannot move the finished files into place: %s",
+                                 strerror(errno));
+    }
+    return SIM_OK;
+}
+
 sim_status sim_output_finish(sim_output *o, json_t *meta, int complete, const char *reason,
                              sim_error *err)
 {
     sim_status st = SIM_OK;
+    char why[sizeof err->msg] = "";
+    if (reason) snprintf(why, sizeof why, "%s", reason);
     for (size_t i = 0; i < o->files.n; i++) {
         sim_status s1 = close_file(o, o->files.v[i], err);
         if (s1 != SIM_OK && st == SIM_OK) {
             st = s1;
             complete = 0;
-            reason = err->msg;
+            snprintf(why, sizeof why, "%s", err->msg);
         }
     }
+    if (complete && o->whole_failed) complete = 0;
     if (complete) {
         for (size_t i = 0; i < o->files.n; i++) {
             ofile *f = o->files.v[i];
             if (rename(f->tmp, f->path) != 0) {
                 st = file_error(f, err, "rename into place");
                 complete = 0;
-                reason = err->msg;
+                snprintf(why, sizeof why, "%s", err->msg);
                 break;
             }
         }
     }
+    if (complete && (st = unstage(o, err)) != SIM_OK) {
+        complete = 0;
+        snprintf(why, sizeof why, "%s", err->msg);
+    }
+    /* the manifest: the run's description, then the files, one per line */
     json_t *m = meta ? json_deep_copy(meta) : json_object();
-    json_t *files = json_array();
-    if (!m || !files) {
-        json_decref(m);
-        json_decref(files);
-        return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-    }
+    if (!m) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
     json_object_set_new(m, "status", json_string(complete ? "complete" : "incomplete"));
-    if (!complete) json_object_set_new(m, "reason", json_string(reason ? reason : "stopped"));
-    for (size_t i = 0; i < o->files.n; i++) {
-        ofile *f = o->files.v[i];
-        char hex[65];
-        sim_sha256_hex(&f->sha, hex);
-        json_t *e = json_object();
-        char relp[4096];
-        snprintf(relp, sizeof relp, "%s%s", f->rel, complete ? "" : ".partial");
-        json_object_set_new(e, "path", json_string(relp));
-        if (!f->text) json_object_set_new(e, "rows", json_integer((json_int_t)f->rows));
-        json_object_set_new(e, "bytes", json_integer((json_int_t)f->bytes));
-        json_object_set_new(e, "sha256", json_string(hex));
-        json_array_append_new(files, e);
-    }
-    json_object_set_new(m, "files", files);
+    if (!complete) json_object_set_new(m, "reason", json_string(why[0] ? why : "stopped"));
+    char *head = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(m);
+    if (!head) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
     char mpath[4096], mtmp[4200];
     snprintf(mpath, sizeof mpath, "%s/manifest.json", o->dir);
     snprintf(mtmp, sizeof mtmp, "%s.partial", mpath);
-    if (json_dump_file(m, mtmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-        rename(mtmp, mpath) != 0) {
+    FILE *mf = fopen(mtmp, "w");
+    int bad = !mf;
+    if (mf) {
+        size_t hl = strlen(head);
+        while (hl && head[hl - 1] != '}') hl--;
+        if (hl) hl--; /* drop the closing brace: "files" goes last */
+        while (hl && (head[hl - 1] == '\n' || head[hl - 1] == ' ')) hl--;
+        fwrite(head, 1, hl, mf);
+        fputs(hl > 1 ? ",\n  \"files\": [" : "\n  \"files\": [", mf);
+        int first = 1;
+        for (size_t i = 0; i < o->files.n; i++) {
+            ofile *f = o->files.v[i];
+            char hex[65];
+            sim_sha256_hex(&f->sha, hex);
+            fputs(first ? "\n" : ",\n", mf);
+            first = 0;
+            entry_line(mf, f->rel, complete ? "" : ".partial", !f->text, f->rows, f->bytes, hex);
+        }
+        if (copy_entries(o, mf, complete, &first) != 0) bad = 1;
+        fputs("\n  ]\n}\n", mf);
+        if (fflush(mf) != 0 || ferror(mf)) bad = 1;
+        if (fclose(mf) != 0) bad = 1;
+    }
+    free(head);
+    if (bad || rename(mtmp, mpath) != 0) {
         if (st == SIM_OK)
             st = sim_error_set(err, SIM_EIO, mpath, 0, 0, "cannot write the manifest: %s",
                                strerror(errno));
         unlink(mtmp);
+        return st;
     }
-    json_decref(m);
+    if (o->entries) {
+        fclose(o->entries);
+        o->entries = NULL;
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", o->dir, ENTRIES);
+        if (complete) unlink(p);
+    }
     return st;
 }
 
@@ -327,6 +524,9 @@ void sim_output_free(sim_output *o)
         free(f);
     }
     free(o->files.v);
+    for (size_t i = 0; i < o->staged.n; i++) free(o->staged.v[i]);
+    free(o->staged.v);
+    if (o->entries) fclose(o->entries);
     free(o->dir);
     free(o);
 }

@@ -20,10 +20,7 @@ typedef struct wtable { /* a weighted choice: cumulative weights */
     size_t n;
 } wtable;
 
-typedef struct place {
-    char *city, *county, *state, *abbr, *fips, *zip;
-    double lat, lon;
-} place;
+typedef sim_place place;
 
 typedef struct marital_row {
     int lo, hi; /* hi -1: open */
@@ -71,18 +68,11 @@ static int wt_build(wtable *w, const double *weights, size_t n)
     return s > 0 ? 0 : -1;
 }
 
+static size_t wt_at(const wtable *w, double u);
+
 static size_t wt_pick(const wtable *w, sim_rng *r)
 {
-    double x = sim_rng_uniform(r) * w->cum[w->n - 1];
-    size_t lo = 0, hi = w->n - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (w->cum[mid] > x)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
+    return wt_at(w, sim_rng_uniform(r));
 }
 
 static void free_strvec(char **v, size_t n)
@@ -110,12 +100,12 @@ void sim_population_free(sim_population *pop)
     wt_free(&pop->w_last);
     for (size_t i = 0; i < pop->places.n; i++) {
         place *pl = &pop->places.v[i];
-        free(pl->city);
-        free(pl->county);
-        free(pl->state);
-        free(pl->abbr);
-        free(pl->fips);
-        free(pl->zip);
+        free((char *)pl->city);
+        free((char *)pl->county);
+        free((char *)pl->state);
+        free((char *)pl->abbr);
+        free((char *)pl->fips);
+        free((char *)pl->zip);
     }
     sim_vec_free(&pop->places);
     wt_free(&pop->w_places);
@@ -132,24 +122,7 @@ void sim_population_free(sim_population *pop)
 static sim_status load_table(sim_population *pop, const char *root, const char *name, sim_table **t,
                              sim_error *err)
 {
-    char path[2048], shown[256];
-    snprintf(shown, sizeof shown, "modules/data/%s", name);
-    snprintf(path, sizeof path, "%s/%s", root, shown);
-    char *text;
-    size_t len;
-    sim_status st = sim_read_file(path, &text, &len, err);
-    if (st != SIM_OK) {
-        snprintf(err->file, sizeof err->file, "%s", shown);
-        return st;
-    }
-    st = sim_table_parse(text, len, shown, t, err);
-    free(text);
-    if (st != SIM_OK) return st;
-    if (!(*t)->nrows) return sim_error_set(err, SIM_EPARSE, shown, 0, 0, "the table has no rows");
-    const char *c = (*t)->comments;
-    size_t l = strcspn(c, "\n");
-    sim_buf_printf(&pop->sources, "- %s: %.*s\n", shown, (int)l, c[0] ? c : "(no source line)");
-    return SIM_OK;
+    return sim_table_load_data(root, name, &pop->sources, t, err);
 }
 
 static sim_status need_cols(sim_table *t, const char *const *names, int *cols, sim_error *err)
@@ -374,6 +347,7 @@ static sim_status load_places(sim_population *pop, const char *root, sim_error *
         pl->zip = sim_strdup(sim_table_cell(t, r, (size_t)c[5]));
         pl->lat = lat;
         pl->lon = lon;
+        pl->population = n;
         *x = n;
     }
     if (!pop->places.n) {
@@ -502,12 +476,68 @@ sim_status sim_population_load(const char *root, const sim_pop_opts *opts, const
         return st;
     }
     if (lt && lt->source) {
-        size_t l = strcspn(lt->source, "\n");
-        sim_buf_printf(&pop->sources, "- modules/data/lifetable_us.csv: %.*s\n", (int)l,
-                       lt->source);
+        sim_buf_puts(&pop->sources, "- modules/data/lifetable_us.csv: ");
+        sim_table_citation(lt->source, &pop->sources);
+        sim_buf_putc(&pop->sources, '\n');
     }
     *out = pop;
     return SIM_OK;
+}
+
+size_t sim_population_nplaces(const sim_population *pop)
+{
+    return pop->places.n;
+}
+
+const sim_place *sim_population_place(const sim_population *pop, size_t i)
+{
+    return i < pop->places.n ? &pop->places.v[i] : NULL;
+}
+
+static size_t wt_at(const wtable *w, double u)
+{
+    double x = u * w->cum[w->n - 1];
+    size_t lo = 0, hi = w->n - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->cum[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+const char *sim_population_first_name(const sim_population *pop, char sex, double u)
+{
+    return sex == 'M' ? pop->first_m.v[wt_at(&pop->w_first_m, u)]
+                      : pop->first_f.v[wt_at(&pop->w_first_f, u)];
+}
+
+const char *sim_population_last_name(const sim_population *pop, double u)
+{
+    return pop->last.v[wt_at(&pop->w_last, u)];
+}
+
+const char *sim_population_street(const sim_population *pop, double u)
+{
+    size_t i = (size_t)(u * (double)pop->streets.n);
+    return pop->streets.v[i < pop->streets.n ? i : pop->streets.n - 1];
+}
+
+double sim_population_income_percentile(const sim_population *pop, double income)
+{
+    double total = pop->w_income.cum[pop->w_income.n - 1], below = 0;
+    for (size_t i = 0; i < pop->w_income.n; i++) {
+        double share = pop->w_income.cum[i] - below;
+        double lo = pop->inc_lo.v[i], hi = pop->inc_hi.v[i] >= 0 ? pop->inc_hi.v[i] + 1 : lo * 4;
+        if (income < hi || i + 1 == pop->w_income.n) {
+            double f = income <= lo ? 0 : income >= hi ? 1 : (income - lo) / (hi - lo);
+            return (below + f * share) / total;
+        }
+        below = pop->w_income.cum[i];
+    }
+    return 1;
 }
 
 const char *sim_population_sources(const sim_population *pop)
@@ -562,7 +592,9 @@ void sim_population_sample(const sim_population *pop, sim_patient *p, sim_time r
     w->ssn = sim_arena_printf(p->arena, "999-%02u-%04u", (unsigned)sim_rng_below(&r, 90) + 10,
                               (unsigned)sim_rng_below(&r, 10000));
     /* address */
-    const place *pl = &pop->places.v[wt_pick(&pop->w_places, &r)];
+    size_t pli = wt_pick(&pop->w_places, &r);
+    const place *pl = &pop->places.v[pli];
+    w->place = (int32_t)pli;
     const char *street = pop->streets.v[sim_rng_below(&r, pop->streets.n)];
     unsigned number = (unsigned)sim_rng_below(&r, 999) + 1;
     if (sim_rng_uniform(&r) < 0.2)

@@ -276,3 +276,50 @@ void sim_csv_field(sim_buf *b, const char *s)
     b->len += w;
     b->data[b->len] = '\0';
 }
+
+void sim_table_citation(const char *comments, sim_buf *out)
+{
+    const char *p = comments ? comments : "";
+    size_t start = out->len;
+    for (int line = 0; line < 3 && *p; line++) {
+        size_t n = strcspn(p, "\n");
+        size_t a = 0, b = n;
+        while (a < b && (p[a] == ' ' || p[a] == '\t')) a++;
+        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t')) b--;
+        if (out->len > start && b > a) sim_buf_putc(out, ' ');
+        sim_buf_append(out, p + a, b - a);
+        char last = b > a ? p[b - 1] : 0;
+        p += n;
+        if (*p) p++;
+        /* the sentence goes on when the line ends in a comma or the next starts in lower case */
+        const char *q = p;
+        while (*q == ' ' || *q == '\t') q++;
+        if (last != ',' && !(*q >= 'a' && *q <= 'z')) break;
+    }
+    if (out->len == start) sim_buf_puts(out, "(no source line)");
+}
+
+sim_status sim_table_load_data(const char *root, const char *name, sim_buf *sources,
+                               sim_table **out, sim_error *err)
+{
+    char path[2048], shown[256];
+    snprintf(shown, sizeof shown, "modules/data/%s", name);
+    snprintf(path, sizeof path, "%s/%s", root, shown);
+    char *text;
+    size_t len;
+    sim_status st = sim_read_file(path, &text, &len, err);
+    if (st != SIM_OK) {
+        snprintf(err->file, sizeof err->file, "%s", shown);
+        return st;
+    }
+    st = sim_table_parse(text, len, shown, out, err);
+    free(text);
+    if (st != SIM_OK) return st;
+    if (!(*out)->nrows) return sim_error_set(err, SIM_EPARSE, shown, 0, 0, "the table has no rows");
+    if (sources) {
+        sim_buf_printf(sources, "- %s: ", shown);
+        sim_table_citation((*out)->comments, sources);
+        sim_buf_putc(sources, '\n');
+    }
+    return SIM_OK;
+}

@@ -34,6 +34,8 @@ sim_status sim_output_text(sim_output *o, const char *rel, const char *text, sim
 sim_status sim_output_finish(sim_output *o, json_t *meta, int complete, const char *reason,
                              sim_error *err);
 void sim_output_free(sim_output *o);
+/* The rows appended so far to the file behind a handle. */
+uint64_t sim_output_rows(const sim_output *o, int handle);
 const char *sim_output_dir(const sim_output *o);
 
 /* Creates a folder and its parents. */

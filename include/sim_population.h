@@ -49,6 +49,22 @@ void sim_population_sample(const sim_population *pop, sim_patient *p, sim_time r
  * driver's licence, passport). */
 void sim_population_finish(const sim_population *pop, sim_patient *p);
 
+/* The places patients live in (after the scenario's state filter), for the provider network. */
+typedef struct sim_place {
+    const char *city, *county, *state, *abbr, *fips, *zip;
+    double lat, lon;
+    double population;
+} sim_place;
+size_t sim_population_nplaces(const sim_population *pop);
+const sim_place *sim_population_place(const sim_population *pop, size_t i);
+/* Deterministic picks from the name and street tables, by a uniform u in [0, 1). */
+const char *sim_population_first_name(const sim_population *pop, char sex, double u);
+const char *sim_population_last_name(const sim_population *pop, double u);
+const char *sim_population_street(const sim_population *pop, double u);
+
+/* Where an income stands in the household income distribution: a fraction in [0, 1]. */
+double sim_population_income_percentile(const sim_population *pop, double income);
+
 /* The sources of every table used, for the dataset card: "file: first comment line" lines. */
 const char *sim_population_sources(const sim_population *pop);
 

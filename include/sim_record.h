@@ -196,6 +196,11 @@ typedef struct sim_report {
     int32_t first_obs, nobs; /* its results: observations [first_obs, first_obs + nobs) */
 } sim_report;
 
+/* a device's UDI says it was made SIM_UDI_MADE_BEFORE its start and expires SIM_UDI_EXPIRES_AFTER
+ */
+#define SIM_UDI_MADE_BEFORE   (30 * SIM_MS_DAY)
+#define SIM_UDI_EXPIRES_AFTER (5 * SIM_MS_YEAR)
+
 typedef struct sim_device {
     sim_time start, stop;
     int32_t encounter;
@@ -245,6 +250,7 @@ typedef struct sim_person {
     const char *ssn, *drivers, *passport;
     const char *street, *city, *county, *state, *state_abbr, *fips, *zip;
     double lat, lon;
+    int32_t place; /* index of the home town in the sampler's places */
     const char *birthplace;
     double income; /* household income, US dollars per year */
     int ses;       /* socioeconomic category: 0 low, 1 middle, 2 high */

@@ -22,6 +22,10 @@ typedef struct sim_table {
 sim_status sim_table_parse(const char *text, size_t len, const char *path, sim_table **out,
                            sim_error *err);
 sim_status sim_table_load(const char *path, sim_table **out, sim_error *err);
+/* Loads root/modules/data/<name>, named "modules/data/<name>" in errors; a table with no rows is
+ * an error. When sources is not NULL, appends "- modules/data/<name>: <citation>\n" to it. */
+sim_status sim_table_load_data(const char *root, const char *name, sim_buf *sources,
+                               sim_table **out, sim_error *err);
 void sim_table_free(sim_table *t);
 
 /* Index of a column, or -1. */
@@ -39,5 +43,9 @@ sim_status sim_table_age_range(const sim_table *t, size_t row, size_t col, int *
 /* Appends one CSV field to b, quoted (RFC 4180, through libcsv) only when it holds a comma, a
  * quote, CR or LF. */
 void sim_csv_field(sim_buf *b, const char *s);
+/* Appends the citation a table's comments open with: the first comment line, carried on through
+ * the lines that continue its sentence (at most three), joined by single spaces; "(no source
+ * line)" when there is none. */
+void sim_table_citation(const char *comments, sim_buf *out);
 
 #endif

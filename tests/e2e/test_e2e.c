@@ -8,18 +8,6 @@
 #include <jansson.h>
 #include <sys/wait.h>
 
-static const char *bin(void)
-{
-    const char *b = getenv("LIFESIM_BIN");
-    return b ? b : "./lifesim";
-}
-
-static const char *tmpdir(void)
-{
-    const char *t = getenv("LIFESIM_TEST_TMP");
-    return t ? t : "/tmp";
-}
-
 /* runs a shell command; returns its exit status; stderr captured into errbuf */
 static int sh(const char *cmd, char *errbuf, size_t errsz)
 {
@@ -240,14 +228,20 @@ static void test_gzip_equals_plain(void)
     char p[1024], z[1024], cmd[4096], err[4096];
     snprintf(p, sizeof p, "%s/e2e_plain", tmpdir());
     snprintf(z, sizeof z, "%s/e2e_gz", tmpdir());
-    snprintf(cmd, sizeof cmd, "%s run -q -p 30 -s 5 -o %s && %s run -q -p 30 -s 5 --gzip -o %s",
+    snprintf(cmd, sizeof cmd,
+             "%s run -q -p 30 -s 5 -f csv,fhir,ndjson -o %s && "
+             "%s run -q -p 30 -s 5 -f csv,fhir,ndjson --gzip -o %s",
              bin(), p, bin(), z);
     CHECK(sh(cmd, err, sizeof err) == 0, "runs: %s", err);
+    /* every plain file has its .gz twin, every .gz its plain twin, and they decompress equal */
     snprintf(cmd, sizeof cmd,
-             "for f in %s/csv/*.csv; do b=$(basename $f); gzip -dc %s/csv/$b.gz | cmp -s - $f || "
-             "exit 1; done",
-             p, z);
-    CHECK(sh(cmd, err, sizeof err) == 0, "decompressed files equal the plain ones");
+             "cd %s && n=0 && for f in csv/*.csv fhir/*.json fhir-ndjson/*.ndjson; do "
+             "gzip -dc %s/$f.gz | cmp -s - $f || { echo \"$f differs\" >&2; exit 1; }; n=$((n+1)); "
+             "done; m=$(cd %s && ls csv/*.gz fhir/*.gz fhir-ndjson/*.gz | wc -l); "
+             "[ $n -eq $m ] || { echo \"$n plain files, $m gzipped\" >&2; exit 1; }; "
+             "[ $n -gt 30 ] || { echo \"only $n files\" >&2; exit 1; }",
+             p, z, z);
+    CHECK(sh(cmd, err, sizeof err) == 0, "decompressed files equal the plain ones: %s", err);
 }
 
 static void test_cli(void)

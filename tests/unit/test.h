@@ -10,6 +10,19 @@
 static int test_failures;
 static int test_checks;
 
+/* the program under test and a scratch folder, as ctest passes them */
+static inline const char *bin(void)
+{
+    const char *b = getenv("LIFESIM_BIN");
+    return b ? b : "./lifesim";
+}
+
+static inline const char *tmpdir(void)
+{
+    const char *t = getenv("LIFESIM_TEST_TMP");
+    return t ? t : "/tmp";
+}
+
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         test_checks++;                                                                             \
