@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 n=${1:-2000}; runs=${2:-5}; shift $(( $# > 2 ? 2 : $# )) || true
 bin=${LIFESIM:-./build/lifesim}
 [ -x "$bin" ] || { echo "bench: build first (cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build)" >&2; exit 1; }
-out=$(mktemp -d)
+out=$(mktemp -d ${BENCH_TMP:+-p "$BENCH_TMP"})
 trap 'rm -rf "$out"' EXIT
 pr=(); rr=()
 for i in $(seq 1 "$runs"); do
+  rm -rf "$out/run" # outside the timing: a fresh folder, as a user's first run has
+  sync
   t0=$(date +%s.%N)
   "$bin" run -q -p "$n" -s "$i" -o "$out/run" "$@"
   t1=$(date +%s.%N)
@@ -22,4 +24,4 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "lifesim bench: $n patients alive at the reference date, $runs runs, flags: ${*:-none}"
 echo "  lives simulated per second (median): $(median "${pr[@]}")"
-echo "  CSV records per second (median):     $(median "${rr[@]}")"
+echo "  records (rows, resources) per second (median): $(median "${rr[@]}")"

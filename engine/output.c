@@ -343,7 +343,6 @@ sim_status sim_output_whole(sim_output *o, const char *rel, const void *data, si
     snprintf(tmp, sizeof tmp, "%s/%s.partial%s", o->dir, top, final_rel + strlen(top));
     f.path = tmp;
     f.gz = o->gzip;
-    sim_sha256_init(&f.sha);
     f.fp = fopen(tmp, "wb");
     if (!f.fp) {
         o->whole_failed = 1;
@@ -357,15 +356,18 @@ sim_status sim_output_whole(sim_output *o, const char *rel, const void *data, si
         }
         f.zinit = 1;
     }
+    sim_sha256_init(&f.sha);
     st = zwrite(o, &f, data, len, Z_NO_FLUSH, err);
     sim_status s2 = close_file(o, &f, err);
     if (st == SIM_OK) st = s2;
+    char hex[65];
+    sim_sha256_hex(&f.sha, hex);
+    if (st == SIM_OK && !hex[0])
+        st = sim_error_set(err, SIM_ENOMEM, f.path, 0, 0, "cannot compute the checksum");
     if (st != SIM_OK) {
         o->whole_failed = 1;
         return st;
     }
-    char hex[65];
-    sim_sha256_hex(&f.sha, hex);
     entry_line(o->entries, final_rel, "", 1, rows, f.bytes, hex);
     fputc('\n', o->entries);
     if (ferror(o->entries)) {
@@ -484,6 +486,7 @@ sim_status sim_output_finish(sim_output *o, json_t *meta, int complete, const ch
             ofile *f = o->files.v[i];
             char hex[65];
             sim_sha256_hex(&f->sha, hex);
+            if (!hex[0]) bad = 1; /* the hashing ran out of memory */
             fputs(first ? "\n" : ",\n", mf);
             first = 0;
             entry_line(mf, f->rel, complete ? "" : ".partial", !f->text, f->rows, f->bytes, hex);
@@ -518,6 +521,7 @@ void sim_output_free(sim_output *o)
         ofile *f = o->files.v[i];
         if (f->fp) fclose(f->fp);
         if (f->zinit) deflateEnd(&f->z);
+        sim_sha256_discard(&f->sha);
         free(f->rel);
         free(f->path);
         free(f->tmp);

