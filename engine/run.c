@@ -145,7 +145,20 @@ static void sha_text(const char *text, size_t len, char hex[65])
     sim_sha256_hex(&s, hex);
 }
 
-static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const sim_run_result *res)
+static json_t *span(sim_time a, sim_time b)
+{
+    if (a > b) return json_null();
+    char d[16];
+    json_t *v = json_object();
+    sim_time_date(a, d);
+    json_object_set_new(v, "first", json_string(d));
+    sim_time_date(b, d);
+    json_object_set_new(v, "last", json_string(d));
+    return v;
+}
+
+static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const tallies *tl,
+                        const sim_run_result *res)
 {
     const sim_scenario *sc = o->scenario;
     json_t *m = json_object();
@@ -170,6 +183,8 @@ static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const sim_r
     json_object_set_new(c, "deceased", json_integer((json_int_t)res->deceased));
     json_object_set_new(c, "simulated", json_integer((json_int_t)res->simulated));
     json_object_set_new(m, "patients", c);
+    json_object_set_new(m, "births", span(tl->first_birth, tl->last_birth));
+    json_object_set_new(m, "encounters", span(tl->first_record, tl->last_record));
     json_t *mods = json_array();
     for (size_t i = 0; ms && i < sim_modset_count(ms); i++) {
         const sim_module *mod = sim_modset_get(ms, i);
@@ -497,7 +512,7 @@ done:
                 complete = 0;
             }
         }
-        json_t *meta = run_meta(o, w ? w->ms : NULL, res);
+        json_t *meta = run_meta(o, w ? w->ms : NULL, &tl, res);
         char reason[3072] = "";
         if (st != SIM_OK) sim_error_format(err, reason, sizeof reason);
         sim_error ferr;

@@ -161,6 +161,27 @@ static void test_population_and_dates(void)
         CHECK(json_integer_value(json_object_get(m, "seed")) == 11, "seed recorded");
         json_t *pc = json_object_get(m, "patients");
         CHECK(json_integer_value(json_object_get(pc, "living")) == 200, "living count");
+        /* the span of births is that of patients.csv's BIRTHDATE */
+        sim_table *pt = table(dir, "patients.csv");
+        int col = -1;
+        sim_error terr;
+        if (pt && sim_table_require_col(pt, "BIRTHDATE", &col, &terr) == SIM_OK) {
+            const char *lo = "9999", *hi = "0000";
+            for (size_t r = 0; r < pt->nrows; r++) {
+                const char *d = sim_table_cell(pt, r, (size_t)col);
+                if (strcmp(d, lo) < 0) lo = d;
+                if (strcmp(d, hi) > 0) hi = d;
+            }
+            json_t *b = json_object_get(m, "births");
+            CHECK_EQ_STR(json_string_value(json_object_get(b, "first")), lo);
+            CHECK_EQ_STR(json_string_value(json_object_get(b, "last")), hi);
+        }
+        sim_table_free(pt);
+        json_t *enc = json_object_get(m, "encounters");
+        CHECK(json_string_value(json_object_get(enc, "first")) &&
+                  strcmp(json_string_value(json_object_get(enc, "first")),
+                         json_string_value(json_object_get(enc, "last"))) <= 0,
+              "the manifest gives the span of encounters");
         size_t i;
         json_t *f;
         json_array_foreach(json_object_get(m, "files"), i, f)

