@@ -76,6 +76,15 @@ sim_status sim_costs_load(const char *root, const sim_population *pop, sim_costs
         }
         if ((st = sim_table_age_range(t, r, (size_t)ci[0], &b->lo, &b->hi, err)) != SIM_OK)
             goto done;
+        /* the bands cover every age once, in order: 0-18, 19-34, ..., 65+ */
+        int want = r ? c->bands.v[r - 1].hi + 1 : 0;
+        if (b->lo != want || (r + 1 < t->nrows) == (b->hi < 0)) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "age bands must follow each other from 0 with no gap or overlap, "
+                               "the last one open (\"65+\"): this one should start at %d%s",
+                               want, r + 1 < t->nrows ? "" : " and have no upper bound");
+            goto done;
+        }
         double sum = 0;
         for (int k = 0; k < 4; k++) {
             if ((st = sim_table_number(t, r, (size_t)ci[k + 1], &b->share[k], err)) != SIM_OK)
@@ -161,9 +170,9 @@ static const band *band_at(const sim_costs *c, int64_t age)
     return c->bands.n ? &c->bands.v[c->bands.n - 1] : NULL;
 }
 
-int32_t sim_costs_payer_at(const sim_costs *c, const sim_patient *p, sim_time t)
+/* the patient's payer while in age band b */
+static int32_t payer_in(const sim_costs *c, const sim_patient *p, const band *b)
 {
-    const band *b = band_at(c, sim_age_years(p->birth, t));
     if (!b) return (int32_t)c->npayers - 1;
     /* a latent rank, mostly the income percentile, decides who is on which coverage */
     double u = (double)(sim_mix64(p->key ^ UINT64_C(0x636f76)) >> 11) * 0x1.0p-53;
@@ -175,6 +184,11 @@ int32_t sim_costs_payer_at(const sim_costs *c, const sim_patient *p, sim_time t)
     if (v < medicaid) return 1;
     if (v < medicaid + none) return (int32_t)c->npayers - 1;
     return (int32_t)(c->first_private + sim_mix64(p->key) % c->nprivate);
+}
+
+int32_t sim_costs_payer_at(const sim_costs *c, const sim_patient *p, sim_time t)
+{
+    return payer_in(c, p, band_at(c, sim_age_years(p->birth, t)));
 }
 
 static int event_of(const sim_encounter *e)
@@ -238,22 +252,21 @@ sim_cost sim_costs_medication(const sim_costs *c, const sim_patient *p, size_t m
 void sim_costs_tally(const sim_costs *c, const sim_patient *p, sim_time from, sim_time end,
                      sim_payer_tally *tally)
 {
-    /* member months: the life within the window, cut at birthdays where coverage can change */
+    /* member months: the life within the window, band by band (coverage changes only when the
+     * patient's age enters another band) */
     sim_time lo = p->birth > from ? p->birth : from;
     sim_time hi = p->death != SIM_NEVER && p->death < end ? p->death : end;
     uint8_t seen[8] = {0};
-    if (hi > lo) {
-        int64_t age = sim_age_years(p->birth, lo);
-        sim_time t = lo;
-        while (t < hi) {
-            sim_time next = sim_time_add_years(p->birth, age + 1);
-            if (next > hi) next = hi;
-            int32_t pay = sim_costs_payer_at(c, p, t);
-            tally[pay].member_months += (double)(next - t) / (double)SIM_MS_MONTH;
-            seen[pay] = 1;
-            t = next;
-            age++;
-        }
+    for (size_t i = 0; i < c->bands.n && hi > lo; i++) {
+        const band *b = &c->bands.v[i];
+        sim_time a = sim_time_add_years(p->birth, b->lo);
+        sim_time z = b->hi < 0 ? hi : sim_time_add_years(p->birth, b->hi + 1);
+        if (a < lo) a = lo;
+        if (z > hi) z = hi;
+        if (z <= a) continue;
+        int32_t pay = payer_in(c, p, b);
+        tally[pay].member_months += (double)(z - a) / (double)SIM_MS_MONTH;
+        seen[pay] = 1;
     }
     for (size_t i = 0; i < p->encounters.n; i++) {
         if (p->encounters.v[i].start < from) continue;

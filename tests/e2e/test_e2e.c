@@ -265,6 +265,38 @@ static void test_gzip_equals_plain(void)
     CHECK(sh(cmd, err, sizeof err) == 0, "decompressed files equal the plain ones: %s", err);
 }
 
+/* a broken data table: one message naming file:line and what to fix, exit 1, nothing complete */
+static void bad_table(const char *file, const char *sed_expr, const char *want)
+{
+    char root[512], out[600], cmd[4096], err[4096];
+    snprintf(root, sizeof root, "%s/e2e_badroot", tmpdir());
+    snprintf(out, sizeof out, "%s/e2e_badroot_out", tmpdir());
+    snprintf(
+        cmd, sizeof cmd,
+        "rm -rf %s %s && mkdir -p %s && cp -r %s/modules %s/ && sed -i '%s' %s/modules/data/%s",
+        root, out, root, getenv("LIFESIM_HOME"), root, sed_expr, root, file);
+    CHECK(sh(cmd, err, sizeof err) == 0, "set up: %s", err);
+    snprintf(cmd, sizeof cmd, "LIFESIM_HOME=%s %s run -q -p 3 -o %s", root, bin(), out);
+    int rc = sh(cmd, err, sizeof err);
+    CHECK(rc == 1, "%s: exit 1 (%d)", file, rc);
+    CHECK(strstr(err, want) != NULL, "%s: the message says '%s': %s", file, want, err);
+    CHECK(strchr(err, '\n') == strrchr(err, '\n'), "one line: %s", err);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/csv/patients.csv", out);
+    FILE *f = fopen(path, "r");
+    CHECK(f == NULL, "%s: no patients.csv that looks complete", file);
+    if (f) fclose(f);
+}
+
+static void test_bad_tables(void)
+{
+    bad_table("insurance_coverage.csv", "s/^19-34,/20-34,/",
+              "modules/data/insurance_coverage.csv:13: age bands must follow each other");
+    bad_table("insurance_coverage.csv", "s/^0-18,0.006666/0-18,0.5/",
+              "insurance_coverage.csv:12: the coverage shares sum to");
+    bad_table("encounter_costs.csv", "/^inpatient_stay,/d", "encounter_costs.csv");
+}
+
 static void test_cli(void)
 {
     char cmd[2048], err[4096];
@@ -332,4 +364,4 @@ static void test_local_modules(void)
 }
 
 TEST_MAIN(T(test_local_modules), T(test_population_and_dates), T(test_reproducible),
-          T(test_rerun_replaces), T(test_gzip_equals_plain), T(test_cli))
+          T(test_rerun_replaces), T(test_gzip_equals_plain), T(test_bad_tables), T(test_cli))
