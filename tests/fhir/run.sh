@@ -99,19 +99,57 @@ if ! fresh; then
     fi
 fi
 
-if [ $have_dir = no ]; then
-    base=${LIFESIM_TEST_TMP:-${TMPDIR:-/tmp}}
-    run="$base/fhir-validation-run"
-    pop=${LIFESIM_FHIR_POPULATION:-200}
-    rm -rf -- "$run"
-    mkdir -p -- "$base" || exit 3
-    echo "run.sh: $LIFESIM_BIN run -p $pop -s 1 -f fhir,ndjson -q -o $run" >&2
-    if ! "$LIFESIM_BIN" run -p "$pop" -s 1 -f fhir,ndjson -q -o "$run"; then
-        echo "run.sh: lifesim failed to make the run" >&2
-        exit 1
-    fi
-    set -- "$@" "$run"
+if [ $have_dir = yes ]; then
+    node "$here/validate.mjs" "$@"
+    exit $?
 fi
 
-node "$here/validate.mjs" "$@"
-exit $?
+# No DIR: a run of the shipped modules plus tests/fixtures/all_records, which writes every record
+# type, validated; then a negative control proving the validator can fail.
+home=$(CDPATH='' cd -- "$here/../.." && pwd) || exit 3
+base=${LIFESIM_TEST_TMP:-${TMPDIR:-/tmp}}
+run="$base/fhir-validation-run"
+broken="$base/fhir-validation-broken"
+pop=${LIFESIM_FHIR_POPULATION:-200}
+rm -rf -- "$run" "$broken"
+mkdir -p -- "$base" || exit 3
+echo "run.sh: $LIFESIM_BIN run -p $pop -s 1 -f fhir,ndjson -d tests/fixtures/all_records/modules -q -o $run" >&2
+if ! "$LIFESIM_BIN" run -p "$pop" -s 1 -f fhir,ndjson -d "$home/tests/fixtures/all_records/modules" \
+    -q -o "$run"; then
+    echo "run.sh: lifesim failed to make the run" >&2
+    exit 1
+fi
+node "$here/validate.mjs" "$@" "$run" || exit $?
+
+# negative control: a copy with a required element removed, an unknown element and a dangling
+# reference must be rejected by the three checks that own those faults
+mkdir -p "$broken/fhir" "$broken/fhir-ndjson" || exit 3
+cp "$run/fhir-ndjson/"*.ndjson "$broken/fhir-ndjson/" || exit 3
+one=$(ls "$run/fhir" | head -1)
+node -e '
+const fs = require("fs");
+const [src, dst] = process.argv.slice(1);
+const b = JSON.parse(fs.readFileSync(src, "utf8"));
+const obs = b.entry.find(e => e.resource.resourceType === "Observation");
+const enc = b.entry.find(e => e.resource.resourceType === "Encounter");
+if (!obs || !enc) { console.error("negative control: no Observation/Encounter in " + src); process.exit(3); }
+delete obs.resource.status;
+enc.resource.subject.reference = "urn:uuid:00000000-0000-4000-8000-000000000000";
+enc.resource.colour = "red"; /* not an Encounter element */
+fs.writeFileSync(dst, JSON.stringify(b));
+' "$run/fhir/$one" "$broken/fhir/$one" || exit 3
+node "$here/validate.mjs" "$broken" >"$broken/report.txt" 2>&1
+rc=$?
+if [ $rc -ne 1 ]; then
+    cat "$broken/report.txt" >&2
+    echo "FAIL: the validator accepted a bundle with no Observation.status, an unknown element and a dangling reference (exit $rc)" >&2
+    exit 1
+fi
+for check in bundle-references json-schema structure-definitions; do
+    if ! grep -q "^FAIL *$check" "$broken/report.txt"; then
+        cat "$broken/report.txt" >&2
+        echo "FAIL: the negative control did not trip $check" >&2
+        exit 1
+    fi
+done
+echo "negative control: rejected by bundle-references, json-schema and structure-definitions"
