@@ -20,6 +20,14 @@ const sim_module *engine_module(const sim_engine *e, int32_t index)
     return sim_modset_get(e->ms, (size_t)index);
 }
 
+uint32_t sim_engine_visits(const sim_engine *e, int32_t module, int32_t state)
+{
+    if (module < 0 || (size_t)module >= e->nmods || state < 0 ||
+        state >= engine_module(e, module)->nstates)
+        return 0;
+    return e->mi[module].visits[state];
+}
+
 minst *engine_minst(sim_engine *e, int32_t module)
 {
     return &e->mi[module];

@@ -899,7 +899,7 @@ sim_status sim_lua_run_module(sim_lua *S, const char *chunkname, const char *tex
 }
 
 sim_status sim_lua_take_params(sim_lua *S, const char *module_key, const sim_lua_param **params,
-                               size_t *n, sim_error *err)
+                               size_t *n, size_t *bad_override, sim_error *err)
 {
     *params = S->decl;
     *n = S->ndecl;
@@ -916,6 +916,8 @@ sim_status sim_lua_take_params(sim_lua *S, const char *module_key, const sim_lua
         size_t nc = 0;
         for (size_t j = 0; j < S->ndecl && nc < 128; j++) cands[nc++] = S->decl[j].name;
         const char *dym = sim_did_you_mean(on + klen + 1, cands, nc);
+        *bad_override = i;
+        S->ov_used[i] = 1; /* reported here, not again as unused */
         return sim_error_set(err, SIM_EINVAL, NULL, 0, 0,
                              "unknown parameter '%s'%s%s%s; module '%s' declares: %s", on,
                              dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "",

@@ -49,6 +49,8 @@ static const char usage_run[] =
     "  -d, --modules-dir DIR     add the modules in DIR (.lua, .json; submodules in subfolders)\n"
     "  -f, --format LIST         comma-separated: csv, fhir (a bundle per patient), ndjson\n"
     "      --gzip                compress every file (.gz)\n"
+    "  -t, --threads N           worker threads, 0 for all cores (this version runs one;\n"
+    "                            the output never depends on it)\n"
     "      --years-of-history N  export only the last N years of each record (0: all)\n"
     "      --reference-date DATE simulate up to this date (YYYY-MM-DD)\n"
     "      --strict              check every record for coherence as it is finished\n"
@@ -83,8 +85,8 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 typedef struct run_args {
     const char *scenario;
-    int have_p, have_s, have_years, have_ref;
-    uint64_t population, seed, years;
+    int have_p, have_s, have_years, have_ref, have_threads;
+    uint64_t population, seed, years, threads;
     const char *out, *formats, *ref;
     const char *dirs[64];
     size_t ndirs;
@@ -160,6 +162,14 @@ static int parse_run(int argc, char **argv, run_args *a)
                 return usage_error("run", "--format: unknown format '%s' (use csv, fhir, ndjson)",
                                    bad);
             a->formats = v;
+        } else if (match(arg, "-t", "--threads", &n)) {
+            v = opt_value(argc, argv, &i, arg, "threads", n);
+            if (!v || parse_u64(v, 0, 1024, &a->threads) != 0)
+                return usage_error("run",
+                                   "--threads: '%s' is not a number of threads from 0 (all "
+                                   "cores) to 1024",
+                                   v ? v : "");
+            a->have_threads = 1;
         } else if (match(arg, NULL, "--years-of-history", &n)) {
             v = opt_value(argc, argv, &i, arg, "years-of-history", n);
             if (!v || parse_u64(v, 0, 200, &a->years) != 0)
@@ -192,7 +202,8 @@ static int parse_run(int argc, char **argv, run_args *a)
                 "--population",       "--seed",           "--output",
                 "--modules-dir",      "--format",         "--gzip",
                 "--years-of-history", "--reference-date", "--strict",
-                "--dry-run",          "--quiet",          "--help"};
+                "--dry-run",          "--quiet",          "--help",
+                "--threads"};
             char word[64];
             snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
             const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
@@ -234,14 +245,13 @@ static int cmd_run(int argc, char **argv, const char *root)
         sim_formats_parse(a.formats, &sc->formats, bad, sizeof bad);
     }
     if (a.gzip) sc->gzip = 1;
-    if (a.ndirs) {
-        char **nd = realloc(sc->dirs, (sc->ndirs + a.ndirs) * sizeof *nd);
-        if (!nd) {
+    if (a.have_threads) sc->threads = (int)a.threads;
+    for (size_t i = 0; i < a.ndirs; i++) {
+        if (sim_scenario_add_dir(sc, a.dirs[i]) != 0) {
+            fprintf(stderr, "lifesim run: out of memory\n");
             sim_scenario_free(sc);
             return 1;
         }
-        sc->dirs = nd;
-        for (size_t i = 0; i < a.ndirs; i++) sc->dirs[sc->ndirs++] = sim_strdup(a.dirs[i]);
     }
     if (a.dry_run) {
         sim_scenario_print(sc, stdout);

@@ -233,9 +233,15 @@ static sim_status load_one(sim_modset *ms, const char *fs_path, const char *show
     lua_settop(L, top);
     if (m && !json) {
         const sim_lua_param *params;
-        size_t np;
-        if (sim_lua_take_params(lua, key, &params, &np, &err) != SIM_OK) {
-            sim_diags_add(d, SIM_SEV_ERROR, shown, 1, 0, "%s", err.msg);
+        size_t np, bad = 0;
+        if (sim_lua_take_params(lua, key, &params, &np, &bad, &err) != SIM_OK) {
+            /* the mistake is where the override is written: the scenario */
+            const sim_modset_opts *o = ms->loading;
+            if (o && o->origin && o->param_pos && bad < o->nparams)
+                sim_diags_add(d, SIM_SEV_ERROR, o->origin, o->param_pos[bad].line,
+                              o->param_pos[bad].column, "%s", err.msg);
+            else
+                sim_diags_add(d, SIM_SEV_ERROR, shown, 1, 0, "%s", err.msg);
         } else if (np) {
             sim_param *pv = sim_arena_alloc(ms->arena, np * sizeof *pv);
             for (size_t i = 0; pv && i < np; i++) {
@@ -275,6 +281,40 @@ typedef struct modfile {
 } modfile;
 
 typedef SIM_VEC(modfile) modfiles;
+
+/* whether entry i of a list the options carry has a place in the origin file (a scenario) */
+static int origin_at(const sim_modset_opts *o, const sim_pos *pos, size_t i)
+{
+    return o->origin && pos && pos[i].line > 0;
+}
+
+/* include/exclude naming no module: said where it is written, with the modules there are */
+static void unknown_module(sim_diags *d, const sim_modset_opts *o, const modfiles *files,
+                           const char *what, const char *name, const sim_pos *pos, size_t i)
+{
+    const char *cands[512];
+    size_t nc = 0;
+    char list[1024] = "";
+    size_t off = 0;
+    for (size_t j = 0; j < files->n; j++) {
+        if (files->v[j].submodule) continue;
+        if (nc < 512) cands[nc++] = files->v[j].key;
+        if (off < sizeof list - 2)
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", off ? ", " : "",
+                                    files->v[j].key);
+    }
+    const char *dym = sim_did_you_mean(name, cands, nc);
+    char hint[1200];
+    if (dym)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", dym);
+    else
+        snprintf(hint, sizeof hint, " (the modules are: %s)", nc ? list : "none");
+    if (origin_at(o, pos, i))
+        sim_diags_add(d, SIM_SEV_ERROR, o->origin, pos[i].line, pos[i].column,
+                      "modules.%s: no module '%s'%s", what, name, hint);
+    else
+        sim_diags_add(d, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to %s%s", name, what, hint);
+}
 
 static int has_ext(const char *name, const char **ext)
 {
@@ -338,6 +378,73 @@ static int listed(const char *key, const char *const *list, size_t n)
     return 0;
 }
 
+static const sim_module *module_at(const sim_modset *ms, int32_t index)
+{
+    for (size_t i = 0; i < ms->mods.n; i++)
+        if (ms->mods.v[i]->index == index) return ms->mods.v[i];
+    return NULL;
+}
+
+/* Excluding a module that sets an attribute a loaded module reads leaves the reader waiting for
+ * a value that never comes: warn, at the exclude entry. The excluded modules are compiled apart,
+ * in a Lua state of their own, only to learn what they write. */
+static void exclusion_warnings(const sim_modset_opts *opts, const sim_modset *ms, sim_diags *diags)
+{
+    sim_lua *lua = sim_lua_new(NULL, opts->root);
+    if (!lua) return;
+    sim_modset_opts o = *opts;
+    o.include = opts->exclude;
+    o.ninclude = opts->nexclude;
+    o.exclude = NULL;
+    o.nexclude = 0;
+    o.param_names = NULL;
+    o.param_values = NULL;
+    o.nparams = 0;
+    o.origin = NULL;
+    sim_diags quiet;
+    memset(&quiet, 0, sizeof quiet);
+    sim_modset *ex = NULL;
+    if (sim_modset_load(lua, &o, &ex, &quiet) == SIM_OK) {
+        for (size_t i = 0; i < ex->uses.n; i++) {
+            const sim_attr_use *w = &ex->uses.v[i];
+            const sim_module *wm = module_at(ex, w->module);
+            if (!w->write || !wm || wm->submodule) continue;
+            size_t at = 0;
+            while (at < opts->nexclude && strcmp(opts->exclude[at], wm->key)) at++;
+            if (at == opts->nexclude) continue;
+            /* once per excluded module and attribute */
+            int dup = 0;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = ex->uses.v[j].write && ex->uses.v[j].module == w->module &&
+                      ex->uses.v[j].attr == w->attr;
+            if (dup) continue;
+            const char *name = sim_modset_name(ex, SIM_NS_ATTR, w->attr);
+            int32_t id = sim_modset_intern((sim_modset *)ms, SIM_NS_ATTR, name, 0);
+            if (id < 0) continue;
+            for (size_t j = 0; j < ms->uses.n; j++) {
+                const sim_attr_use *r = &ms->uses.v[j];
+                const sim_module *rm = module_at(ms, r->module);
+                if (r->write || r->attr != id || !rm) continue;
+                int set_here = 0; /* a loaded module sets it too: no gap */
+                for (size_t k = 0; k < ms->uses.n && !set_here; k++)
+                    set_here = ms->uses.v[k].write && ms->uses.v[k].attr == id;
+                if (set_here) break;
+                int located = origin_at(opts, opts->exclude_pos, at);
+                sim_diags_add(diags, SIM_SEV_WARNING, located ? opts->origin : "",
+                              located ? opts->exclude_pos[at].line : 0,
+                              located ? opts->exclude_pos[at].column : 0,
+                              "excluding '%s' leaves attribute '%s' unset: %s:%d sets it and "
+                              "%s:%d reads it",
+                              wm->key, name, wm->path, w->line, rm->path, r->line);
+                break;
+            }
+        }
+        sim_modset_free(ex);
+    }
+    sim_diags_free(&quiet);
+    sim_lua_free(lua);
+}
+
 sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset **out,
                            sim_diags *diags)
 {
@@ -350,10 +457,17 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
     snprintf(dir, sizeof dir, "%s/modules", opts->root ? opts->root : ".");
     scan_dir(&files, dir, "modules", "", 0);
     size_t nshipped = files.n;
+    ms->loading = opts;
     for (size_t i = 0; i < opts->ndirs; i++) {
         struct stat sb;
         if (stat(opts->dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            sim_diags_add(diags, SIM_SEV_ERROR, opts->dirs[i], 0, 0, "-d: not a folder of modules");
+            if (origin_at(opts, opts->dirs_pos, i))
+                sim_diags_add(diags, SIM_SEV_ERROR, opts->origin, opts->dirs_pos[i].line,
+                              opts->dirs_pos[i].column,
+                              "modules.dirs: '%s' is not a folder of modules", opts->dirs[i]);
+            else
+                sim_diags_add(diags, SIM_SEV_ERROR, opts->dirs[i], 0, 0,
+                              "-d: not a folder of modules");
             continue;
         }
         char shown[1024];
@@ -390,16 +504,14 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
         for (size_t j = 0; j < files.n; j++)
             if (strcmp(files.v[j].key, opts->include[i]) == 0) found = 1;
         if (!found)
-            sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to include",
-                          opts->include[i]);
+            unknown_module(diags, opts, &files, "include", opts->include[i], opts->include_pos, i);
     }
     for (size_t i = 0; i < opts->nexclude; i++) {
         int found = 0;
         for (size_t j = 0; j < files.n; j++)
             if (strcmp(files.v[j].key, opts->exclude[i]) == 0) found = 1;
         if (!found)
-            sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0, "no module '%s' to exclude",
-                          opts->exclude[i]);
+            unknown_module(diags, opts, &files, "exclude", opts->exclude[i], opts->exclude_pos, i);
     }
     st = sim_lua_set_param_overrides(lua, opts->param_names, opts->param_values, opts->nparams);
     if (st != SIM_OK) goto done;
@@ -437,14 +549,26 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
                 if (strlen(ms->mods.v[j]->key) == kl &&
                     strncmp(ms->mods.v[j]->key, unused[i], kl) == 0)
                     known = 1;
+            size_t at = 0;
+            while (at < opts->nparams && strcmp(opts->param_names[at], unused[i])) at++;
+            int located = origin_at(opts, opts->param_pos, at) && at < opts->nparams;
+            const char *file = located ? opts->origin : "";
+            int line = located ? opts->param_pos[at].line : 0;
+            int col = located ? opts->param_pos[at].column : 0;
             if (!known)
-                sim_diags_add(diags, SIM_SEV_ERROR, "", 0, 0,
+                sim_diags_add(diags, SIM_SEV_ERROR, file, line, col,
                               "parameter '%s' names no loaded module (write module.parameter)",
                               unused[i]);
+            else
+                sim_diags_add(diags, SIM_SEV_ERROR, file, line, col,
+                              "parameter '%s': module '%.*s' declares no parameters", unused[i],
+                              (int)kl, unused[i]);
         }
     }
     st = sim_modset_link_(ms, diags);
+    if (st == SIM_OK && !diags->nerrors && opts->nexclude) exclusion_warnings(opts, ms, diags);
 done:
+    if (ms) ms->loading = NULL;
     for (size_t i = 0; i < files.n; i++) {
         free(files.v[i].fs_path);
         free(files.v[i].shown);

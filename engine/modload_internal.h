@@ -14,6 +14,7 @@ struct sim_modset {
     SIM_VEC(sim_attr_use) uses;
     SIM_VEC(int) refs; /* Lua registry references to function-valued fields */
     char *root;
+    const sim_modset_opts *loading; /* the options of the load under way (messages), or NULL */
 };
 
 sim_status sim_modset_new_(sim_lua *lua, const char *root, sim_modset **out);

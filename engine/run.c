@@ -7,6 +7,7 @@
 #include "sim_run.h"
 
 #include "sim_engine.h"
+#include "sim_cohort.h"
 #include "sim_costs.h"
 #include "sim_export.h"
 #include "sim_fhir.h"
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #define MAX_ATTEMPTS 10000
@@ -86,6 +88,11 @@ static sim_status worker_new(const sim_run_opts *o, const sim_lifetable *lt, int
     mo.param_names = (const char *const *)sc->param_names;
     mo.param_values = sc->param_values;
     mo.nparams = sc->nparams;
+    mo.origin = sc->path;
+    mo.dirs_pos = sc->dirs_pos;
+    mo.include_pos = sc->include_pos;
+    mo.exclude_pos = sc->exclude_pos;
+    mo.param_pos = sc->param_pos;
     sim_diags d;
     memset(&d, 0, sizeof d);
     sim_status st = sim_modset_load(w->lua, &mo, &w->ms, &d);
@@ -182,6 +189,8 @@ static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const talli
     json_object_set_new(c, "living", json_integer((json_int_t)res->living));
     json_object_set_new(c, "deceased", json_integer((json_int_t)res->deceased));
     json_object_set_new(c, "simulated", json_integer((json_int_t)res->simulated));
+    if (o->scenario->keep.on)
+        json_object_set_new(c, "not_kept", json_integer((json_int_t)res->rejected));
     json_object_set_new(m, "patients", c);
     json_object_set_new(m, "births", span(tl->first_birth, tl->last_birth));
     json_object_set_new(m, "encounters", span(tl->first_record, tl->last_record));
@@ -234,11 +243,36 @@ static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim
                        sc->years_of_history);
     else
         sim_buf_puts(&b, "- History kept: each patient's whole life\n");
-    sim_buf_printf(&b,
-                   "- Population: %llu alive at the reference date, and the %llu who died before "
-                   "it on the way there; %llu lives simulated in all\n\n",
-                   (unsigned long long)res->living, (unsigned long long)res->deceased,
-                   (unsigned long long)res->simulated);
+    if (sc->keep.on) {
+        const sim_keep *k = &sc->keep;
+        sim_buf_printf(&b,
+                       "- Cohort: %llu patients kept (%llu alive at the reference date, %llu "
+                       "deceased) out of %llu lives simulated; the %llu others were not written\n"
+                       "- Kept when: %s",
+                       (unsigned long long)(res->living + res->deceased),
+                       (unsigned long long)res->living, (unsigned long long)res->deceased,
+                       (unsigned long long)res->simulated, (unsigned long long)res->rejected,
+                       k->alive == SIM_KEEP_ALIVE  ? "alive at the reference date"
+                       : k->alive == SIM_KEEP_DEAD ? "dead before the reference date"
+                                                   : "alive or dead");
+        if (k->sex) sim_buf_printf(&b, "; sex %c", k->sex);
+        if (k->age_lo >= 0) sim_buf_printf(&b, "; aged %d or more", k->age_lo);
+        if (k->age_hi >= 0) sim_buf_printf(&b, "; aged %d or less", k->age_hi);
+        for (size_t i = 0; i < k->nconditions; i++)
+            sim_buf_printf(&b, "; condition %s%s%s %s",
+                           k->conditions[i].system ? k->conditions[i].system : "",
+                           k->conditions[i].system ? " " : "", k->conditions[i].code,
+                           k->conditions[i].active_only ? "active at the end" : "ever recorded");
+        for (size_t i = 0; i < k->nstates; i++)
+            sim_buf_printf(&b, "; module %s reached %s", k->states[i].module, k->states[i].state);
+        sim_buf_puts(&b, " (ages at the reference date, or at death)\n\n");
+    } else {
+        sim_buf_printf(&b,
+                       "- Population: %llu alive at the reference date, and the %llu who died "
+                       "before it on the way there; %llu lives simulated in all\n\n",
+                       (unsigned long long)res->living, (unsigned long long)res->deceased,
+                       (unsigned long long)res->simulated);
+    }
 
     sim_buf_puts(&b, "## What it contains\n\n");
     sim_buf_puts(&b, "- Formats:");
@@ -396,6 +430,7 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     sim_output *out = NULL;
     sim_providers *pv = NULL;
     sim_costs *costs = NULL;
+    sim_cohort *cohort = NULL;
     tallies tl;
     memset(&tl, 0, sizeof tl);
     tl.first_birth = tl.first_record = INT64_MAX;
@@ -410,8 +445,42 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     sim_pop_opts po = sc->demographics;
     po.race_mix = sc->race_mix;
     po.nrace_mix = sc->nrace_mix;
+    if (po.places_file) {
+        /* a places table the scenario names must exist: say so at its line */
+        snprintf(path, sizeof path, "%s/modules/data/%s", o->root, po.places_file);
+        if (access(path, R_OK) != 0) {
+            st = sim_error_set(
+                err, SIM_EINVAL, sc->path, sc->places_pos.line, sc->places_pos.column,
+                "demographics.places: there is no table modules/data/%s", po.places_file);
+            goto done;
+        }
+    }
+    /* keep: alive at an age in [lo, hi] is the Census structure within those ages: draw from it
+     * directly instead of rejecting the rest */
+    if (sc->keep.on && sc->keep.alive == SIM_KEEP_ALIVE && po.age_mode == SIM_AGE_US &&
+        (sc->keep.age_lo >= 0 || sc->keep.age_hi >= 0)) {
+        po.age_mode = SIM_AGE_RANGE;
+        po.age_lo = sc->keep.age_lo >= 0 ? sc->keep.age_lo : 0;
+        po.age_hi = sc->keep.age_hi >= 0 && sc->keep.age_hi < 110 ? sc->keep.age_hi : 110;
+    }
     if ((st = sim_population_load(o->root, &po, lt, &pop, err)) != SIM_OK) goto done;
     if ((st = worker_new(o, lt, 1, &w, err)) != SIM_OK) goto done;
+    if (sc->keep.on) {
+        sim_diags d;
+        memset(&d, 0, sizeof d);
+        st = sim_cohort_new(sc, w->ms, &cohort, &d);
+        sim_diags_sort(&d);
+        sim_diags_print(&d, stderr);
+        if (st != SIM_OK) {
+            sim_error_set(err, st, NULL, 0, 0,
+                          "%zu error%s in the scenario's keep: (listed above): nothing was "
+                          "simulated",
+                          d.nerrors, d.nerrors == 1 ? "" : "s");
+            sim_diags_free(&d);
+            goto done;
+        }
+        sim_diags_free(&d);
+    }
     if ((st = sim_providers_build(pop, &pv, err)) != SIM_OK) goto done;
     if ((st = sim_costs_load(o->root, pop, &costs, err)) != SIM_OK) goto done;
     size_t norgs = sim_providers_norgs(pv), nclin = sim_providers_nclinicians(pv);
@@ -452,13 +521,21 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
             st = sim_error_set(err, SIM_EINTR, NULL, 0, 0, "interrupted");
             goto done;
         }
-        uint64_t attempt = 0;
+        uint64_t attempt = 0, max_attempts = cohort ? sc->keep.max_attempts : MAX_ATTEMPTS;
         for (;; attempt++) {
-            if (attempt >= MAX_ATTEMPTS) {
-                st = sim_error_set(err, SIM_ELIMIT, sc->path, 0, 0,
-                                   "slot %llu: nobody lived to the reference date in %d tries; "
-                                   "are the modules killing everyone?",
-                                   (unsigned long long)slot, MAX_ATTEMPTS);
+            if (attempt >= max_attempts) {
+                if (cohort)
+                    st = sim_error_set(
+                        err, SIM_ELIMIT, sc->path, sc->keep.pos.line, sc->keep.pos.column,
+                        "keep: no patient met the criteria in %llu lives (patient "
+                        "%llu of %llu); loosen them, or raise keep.max_attempts",
+                        (unsigned long long)max_attempts, (unsigned long long)slot + 1,
+                        (unsigned long long)sc->population);
+                else
+                    st = sim_error_set(err, SIM_ELIMIT, sc->path, 0, 0,
+                                       "slot %llu: nobody lived to the reference date in %d "
+                                       "tries; are the modules killing everyone?",
+                                       (unsigned long long)slot, MAX_ATTEMPTS);
                 goto done;
             }
             sim_patient *p = w->patient;
@@ -471,14 +548,22 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
             if ((st = sim_engine_run(w->engine, p, err)) != SIM_OK) goto done;
             sim_population_finish(pop, p);
             res->simulated++;
+            int dead = p->death != SIM_NEVER;
+            if (cohort) {
+                /* a cohort: only the kept are written, until there are as many as asked */
+                if (!sim_cohort_keeps(cohort, p, w->engine)) {
+                    res->rejected++;
+                    if (o->stop && *o->stop) break;
+                    continue;
+                }
+            }
             render(sc, &cx, w, &tl);
             if ((st = emit(out, handles, w, res, err)) != SIM_OK) goto done;
-            if (p->death != SIM_NEVER) {
+            if (dead)
                 res->deceased++;
-            } else {
+            else
                 res->living++;
-                break;
-            }
+            if (cohort || !dead) break;
         }
         if (show) {
             double t = now_seconds();
@@ -529,6 +614,7 @@ done:
     worker_free(w);
     sim_providers_free(pv);
     sim_costs_free(costs);
+    sim_cohort_free(cohort);
     free(tl.org_encounters);
     free(tl.org_revenue);
     free(tl.clin_encounters);

@@ -125,7 +125,19 @@ static int want_date(sctx *c, const yaml_node_t *n, const char *key, sim_time *o
     return 0;
 }
 
-static int want_strlist(sctx *c, const yaml_node_t *n, const char *key, char ***out, size_t *nout)
+static sim_pos pos_of(const yaml_node_t *n)
+{
+    sim_pos p = {0, 0};
+    if (n) {
+        p.line = (int)n->start_mark.line + 1;
+        p.column = (int)n->start_mark.column + 1;
+    }
+    return p;
+}
+
+/* A list of text values; `pos` (may be NULL) receives where each is written. */
+static int want_strlist(sctx *c, const yaml_node_t *n, const char *key, char ***out, size_t *nout,
+                        sim_pos **pos)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE) {
         serr(c, n, "%s must be a list, e.g. [a, b]", key);
@@ -133,23 +145,37 @@ static int want_strlist(sctx *c, const yaml_node_t *n, const char *key, char ***
     }
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     char **v = calloc(cnt ? cnt : 1, sizeof *v);
-    if (!v) return -1;
+    sim_pos *vp = calloc(cnt ? cnt : 1, sizeof *vp);
+    if (!v || !vp) {
+        free(v);
+        free(vp);
+        return -1;
+    }
     size_t k = 0;
+    int rc = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
         yaml_node_t *e = yaml_document_get_node(c->doc, *it);
         const char *sv = scalar(e);
-        if (!sv) {
+        if (!sv || !*sv) {
             serr(c, e, "each entry of %s must be a text value", key);
+            rc = -1;
             continue;
         }
+        vp[k] = pos_of(e);
         v[k++] = sim_strdup(sv);
     }
     for (size_t i = 0; i < *nout; i++) free((*out)[i]);
     free(*out);
     *out = v;
     *nout = k;
-    return 0;
+    if (pos) {
+        free(*pos);
+        *pos = vp;
+    } else {
+        free(vp);
+    }
+    return rc;
 }
 
 typedef int (*key_fn)(sctx *c, const yaml_node_t *v, const char *key);
@@ -353,6 +379,7 @@ static int k_places(sctx *c, const yaml_node_t *v, const char *k)
     }
     free((char *)c->s->demographics.places_file);
     c->s->demographics.places_file = p;
+    c->s->places_pos = pos_of(v);
     return 0;
 }
 
@@ -387,6 +414,7 @@ static int k_race_ethnicity(sctx *c, const yaml_node_t *v, const char *k)
             yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
             const char *kk = scalar(kn), *vv = scalar(vn);
             if (kk && !strcmp(kk, "race") && vv) {
+                mix[i].race = "?"; /* given, even if wrong: not also "needs a race" */
                 int ok = 0;
                 for (int r = 0; races[r]; r++)
                     if (!strcmp(vv, races[r])) {
@@ -441,17 +469,17 @@ static int k_demographics(sctx *c, const yaml_node_t *v, const char *k)
 
 static int k_include(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return want_strlist(c, v, k, &c->s->include, &c->s->ninclude);
+    return want_strlist(c, v, k, &c->s->include, &c->s->ninclude, &c->s->include_pos);
 }
 
 static int k_exclude(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return want_strlist(c, v, k, &c->s->exclude, &c->s->nexclude);
+    return want_strlist(c, v, k, &c->s->exclude, &c->s->nexclude, &c->s->exclude_pos);
 }
 
 static int k_dirs(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return want_strlist(c, v, k, &c->s->dirs, &c->s->ndirs);
+    return want_strlist(c, v, k, &c->s->dirs, &c->s->ndirs, &c->s->dirs_pos);
 }
 
 static int k_modules(sctx *c, const yaml_node_t *v, const char *k)
@@ -487,6 +515,10 @@ static int k_parameters(sctx *c, const yaml_node_t *v, const char *k)
         char **nn = realloc(c->s->param_names, (c->s->nparams + 1) * sizeof *nn);
         if (!nn) return -1;
         c->s->param_names = nn;
+        sim_pos *np = realloc(c->s->param_pos, (c->s->nparams + 1) * sizeof *np);
+        if (!np) return -1;
+        c->s->param_pos = np;
+        c->s->param_pos[c->s->nparams] = pos_of(kn);
         double *nv = realloc(c->s->param_values, (c->s->nparams + 1) * sizeof *nv);
         if (!nv) return -1;
         c->s->param_values = nv;
@@ -495,6 +527,223 @@ static int k_parameters(sctx *c, const yaml_node_t *v, const char *k)
         c->s->nparams++;
     }
     return rc;
+}
+
+/* keep: */
+static int k_keep_alive(sctx *c, const yaml_node_t *v, const char *k)
+{
+    const char *sv = scalar(v);
+    if (sv && !strcmp(sv, "any")) {
+        c->s->keep.alive = SIM_KEEP_EITHER;
+        return 0;
+    }
+    int b;
+    if (!sv || want_bool(c, v, k, &b) != 0) {
+        if (!sv) serr(c, v, "alive must be true, false or any");
+        return -1;
+    }
+    c->s->keep.alive = b ? SIM_KEEP_ALIVE : SIM_KEEP_DEAD;
+    return 0;
+}
+
+static int k_keep_sex(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    const char *sv = scalar(v);
+    if (sv && (!strcmp(sv, "M") || !strcmp(sv, "F"))) {
+        c->s->keep.sex = sv[0];
+        return 0;
+    }
+    serr(c, v, "sex must be M or F (got %s%s%s)", sv ? "\"" : "", sv ? sv : node_kind(v),
+         sv ? "\"" : "");
+    return -1;
+}
+
+static int keep_age_bound(sctx *c, const yaml_node_t *v, const char *k, int *out)
+{
+    uint64_t a;
+    if (want_uint(c, v, k, 0, 120, &a) != 0) return -1;
+    *out = (int)a;
+    return 0;
+}
+
+static int k_keep_age_min(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_age_bound(c, v, k, &c->s->keep.age_lo);
+}
+
+static int k_keep_age_max(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_age_bound(c, v, k, &c->s->keep.age_hi);
+}
+
+static int k_keep_age(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    static const keydef keys[] = {{"min", k_keep_age_min}, {"max", k_keep_age_max}, {NULL, NULL}};
+    if (walk_map(c, v, "keep.age (e.g. {min: 40, max: 74})", keys) != 0) return -1;
+    sim_keep *kp = &c->s->keep;
+    if (kp->age_lo >= 0 && kp->age_hi >= 0 && kp->age_lo > kp->age_hi) {
+        serr(c, v, "keep.age: min (%d) is above max (%d)", kp->age_lo, kp->age_hi);
+        return -1;
+    }
+    return 0;
+}
+
+/* the entries of a list of mappings, each walked with its own small schema */
+static int keep_entries(sctx *c, const yaml_node_t *v, const char *key, const char *shape,
+                        int (*one)(sctx *, const yaml_node_t *))
+{
+    if (!v || v->type != YAML_SEQUENCE_NODE) {
+        serr(c, v, "%s must be a list of %s", key, shape);
+        return -1;
+    }
+    int rc = 0;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+        if (one(c, yaml_document_get_node(c->doc, *it)) != 0) rc = -1;
+    return rc;
+}
+
+/* the value of `key` in mapping n, or NULL; unknown keys are reported against `known` */
+static const yaml_node_t *entry_value(sctx *c, const yaml_node_t *n, const char *key)
+{
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const char *k = scalar(yaml_document_get_node(c->doc, p->key));
+        if (k && !strcmp(k, key)) return yaml_document_get_node(c->doc, p->value);
+    }
+    return NULL;
+}
+
+static int entry_keys(sctx *c, const yaml_node_t *n, const char *const *known, const char *what)
+{
+    int rc = 0;
+    size_t nk = 0;
+    while (known[nk]) nk++;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+        const char *k = scalar(kn);
+        int ok = 0;
+        for (size_t i = 0; k && i < nk; i++) ok |= !strcmp(k, known[i]);
+        if (!ok) {
+            const char *dym = k ? sim_did_you_mean(k, known, nk) : NULL;
+            serr(c, kn, "unknown key '%s' in %s%s%s%s", k ? k : "?", what,
+                 dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static int keep_condition(sctx *c, const yaml_node_t *e)
+{
+    static const char *const known[] = {"code", "system", "status", NULL};
+    if (!e || e->type != YAML_MAPPING_NODE) {
+        serr(c, e, "each condition is {code: ..., system: SNOMED-CT, status: active or ever}");
+        return -1;
+    }
+    int rc = entry_keys(c, e, known, "a keep condition (code, system, status)");
+    const yaml_node_t *code = entry_value(c, e, "code"), *sys = entry_value(c, e, "system"),
+                      *status = entry_value(c, e, "status");
+    if (rc == 0 && (!scalar(code) || !*scalar(code))) {
+        serr(c, code ? code : e, "a keep condition needs a code, e.g. {code: \"74400008\"}");
+        rc = -1;
+    }
+    static const char *const systems[] = {"SNOMED-CT", "ICD-10", "LOINC", NULL};
+    if (sys) {
+        const char *sv = scalar(sys);
+        int ok = sv && (!strcmp(sv, "SNOMED-CT") || !strcmp(sv, "ICD-10") ||
+                        !strcmp(sv, "http://snomed.info/sct"));
+        if (!ok) {
+            const char *dym = sv ? sim_did_you_mean(sv, systems, 3) : NULL;
+            serr(c, sys, "system must be SNOMED-CT (or ICD-10)%s%s%s",
+                 dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+            rc = -1;
+        }
+    }
+    int active = 0;
+    if (status) {
+        const char *sv = scalar(status);
+        if (sv && !strcmp(sv, "active"))
+            active = 1;
+        else if (!sv || strcmp(sv, "ever")) {
+            serr(c, status, "status must be active (at the reference date, or at death) or ever");
+            rc = -1;
+        }
+    }
+    if (rc) return rc;
+    sim_keep *kp = &c->s->keep;
+    sim_keep_condition *nv = realloc(kp->conditions, (kp->nconditions + 1) * sizeof *nv);
+    if (!nv) return -1;
+    kp->conditions = nv;
+    sim_keep_condition *kc = &nv[kp->nconditions++];
+    memset(kc, 0, sizeof *kc);
+    kc->code = sim_strdup(scalar(code));
+    const char *sv = sys ? scalar(sys) : NULL;
+    kc->system = sv ? sim_strdup(!strcmp(sv, "http://snomed.info/sct") ? "SNOMED-CT" : sv) : NULL;
+    kc->active_only = active;
+    kc->pos = pos_of(e);
+    return 0;
+}
+
+static int k_keep_conditions(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_entries(c, v, k, "{code: ..., system: ..., status: ...}", keep_condition);
+}
+
+static int keep_state(sctx *c, const yaml_node_t *e)
+{
+    static const char *const known[] = {"module", "state", NULL};
+    if (!e || e->type != YAML_MAPPING_NODE) {
+        serr(c, e, "each entry is {module: ..., state: ...}");
+        return -1;
+    }
+    int rc = entry_keys(c, e, known, "a keep state (module, state)");
+    if (rc) return rc; /* a misspelt key: said once, not again as a missing one */
+    const yaml_node_t *m = entry_value(c, e, "module"), *st = entry_value(c, e, "state");
+    if (!scalar(m) || !*scalar(m)) {
+        serr(c, m ? m : e, "a keep state needs the module, e.g. {module: appendicitis, ...}");
+        rc = -1;
+    }
+    if (!scalar(st) || !*scalar(st)) {
+        serr(c, st ? st : e,
+             "a keep state needs the state's name, e.g. {..., state: Appendectomy}");
+        rc = -1;
+    }
+    if (rc) return rc;
+    sim_keep *kp = &c->s->keep;
+    sim_keep_state *nv = realloc(kp->states, (kp->nstates + 1) * sizeof *nv);
+    if (!nv) return -1;
+    kp->states = nv;
+    sim_keep_state *ks = &nv[kp->nstates++];
+    ks->module = sim_strdup(scalar(m));
+    ks->state = sim_strdup(scalar(st));
+    ks->pos = pos_of(e);
+    return 0;
+}
+
+static int k_keep_states(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_entries(c, v, k, "{module: ..., state: ...}", keep_state);
+}
+
+static int k_keep_max_attempts(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_uint(c, v, k, 1, UINT64_C(1000000000), &c->s->keep.max_attempts);
+}
+
+static int k_keep(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    static const keydef keys[] = {{"alive", k_keep_alive},
+                                  {"sex", k_keep_sex},
+                                  {"age", k_keep_age},
+                                  {"conditions", k_keep_conditions},
+                                  {"states", k_keep_states},
+                                  {"max_attempts", k_keep_max_attempts},
+                                  {NULL, NULL}};
+    c->s->keep.on = 1;
+    c->s->keep.pos = pos_of(v);
+    return walk_map(c, v, "keep", keys);
 }
 
 int sim_formats_parse(const char *list, unsigned *out, char *bad, size_t badsz)
@@ -528,7 +777,11 @@ static int k_formats(sctx *c, const yaml_node_t *v, const char *k)
 {
     char **list = NULL;
     size_t n = 0;
-    if (want_strlist(c, v, k, &list, &n) != 0) return -1;
+    if (want_strlist(c, v, k, &list, &n, NULL) != 0) {
+        for (size_t i = 0; i < n; i++) free(list[i]);
+        free(list);
+        return -1;
+    }
     unsigned f = 0;
     int rc = 0;
     yaml_node_item_t *it = v->data.sequence.items.start;
@@ -583,6 +836,7 @@ static const keydef top_keys[] = {{"name", k_name},
                                   {"output", k_output},
                                   {"threads", k_threads},
                                   {"guard_poll_days", k_guard_poll_days},
+                                  {"keep", k_keep},
                                   {NULL, NULL}};
 
 void sim_scenario_free(sim_scenario *s)
@@ -602,6 +856,20 @@ void sim_scenario_free(sim_scenario *s)
     free(s->include);
     free(s->exclude);
     free(s->dirs);
+    free(s->include_pos);
+    free(s->exclude_pos);
+    free(s->dirs_pos);
+    free(s->param_pos);
+    for (size_t i = 0; i < s->keep.nconditions; i++) {
+        free(s->keep.conditions[i].system);
+        free(s->keep.conditions[i].code);
+    }
+    free(s->keep.conditions);
+    for (size_t i = 0; i < s->keep.nstates; i++) {
+        free(s->keep.states[i].module);
+        free(s->keep.states[i].state);
+    }
+    free(s->keep.states);
     free(s->param_names);
     free(s->param_values);
     free(s->out_dir);
@@ -629,6 +897,8 @@ sim_status sim_scenario_parse(const char *text, size_t len, const char *path, si
     s->reference_date = sim_time_from_ymd(2025, 1, 1);
     s->formats = SIM_FMT_CSV;
     s->demographics.age_mode = SIM_AGE_US;
+    s->keep.age_lo = s->keep.age_hi = -1;
+    s->keep.max_attempts = 100000;
     size_t errs0 = diags->nerrors;
 
     yaml_parser_t parser;
@@ -712,10 +982,47 @@ sim_status sim_scenario_default(sim_scenario **out, sim_diags *diags)
                               "scenarios/default.yaml", out, diags);
 }
 
+int sim_scenario_add_dir(sim_scenario *s, const char *dir)
+{
+    char **nd = realloc(s->dirs, (s->ndirs + 1) * sizeof *nd);
+    if (!nd) return -1;
+    s->dirs = nd;
+    sim_pos *np = realloc(s->dirs_pos, (s->ndirs + 1) * sizeof *np);
+    if (!np) return -1;
+    s->dirs_pos = np;
+    s->dirs[s->ndirs] = sim_strdup(dir);
+    if (!s->dirs[s->ndirs]) return -1;
+    s->dirs_pos[s->ndirs].line = s->dirs_pos[s->ndirs].column = 0;
+    s->ndirs++;
+    return 0;
+}
+
+/* a YAML double-quoted scalar: reads back as exactly s, whatever it holds */
+static void yq(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 static void print_list(FILE *f, const char *key, char **v, size_t n)
 {
     fprintf(f, "  %s: [", key);
-    for (size_t i = 0; i < n; i++) fprintf(f, "%s%s", i ? ", " : "", v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputs(", ", f);
+        yq(f, v[i]);
+    }
     fprintf(f, "]\n");
 }
 
@@ -723,9 +1030,16 @@ void sim_scenario_print(const sim_scenario *s, FILE *f)
 {
     char d[16];
     sim_time_date(s->reference_date, d);
-    fprintf(f, "# resolved from %s (flags applied)\n", s->path);
-    fprintf(f, "name: %s\n", s->name);
-    if (s->description) fprintf(f, "description: \"%s\"\n", s->description);
+    fputs("# resolved from ", f);
+    for (const char *p = s->path; *p; p++) fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+    fputs(" (flags applied)\nname: ", f);
+    yq(f, s->name);
+    fputc('\n', f);
+    if (s->description) {
+        fputs("description: ", f);
+        yq(f, s->description);
+        fputc('\n', f);
+    }
     fprintf(f, "seed: %llu\n", (unsigned long long)s->seed);
     fprintf(f, "population: %llu\n", (unsigned long long)s->population);
     fprintf(f, "reference_date: %s\n", d);
@@ -735,17 +1049,25 @@ void sim_scenario_print(const sim_scenario *s, FILE *f)
         fprintf(f, "years_of_history: all\n");
     fprintf(f, "demographics:\n");
     if (s->demographics.males_per_1000 > 0)
-        fprintf(f, "  sex_ratio: %g\n", s->demographics.males_per_1000 / 1000.0);
+        fprintf(f, "  sex_ratio: %.17g\n", s->demographics.males_per_1000 / 1000.0);
     if (s->demographics.age_mode == SIM_AGE_US)
         fprintf(f, "  age: us\n");
     else
         fprintf(f, "  age: {min: %d, max: %d}\n", s->demographics.age_lo, s->demographics.age_hi);
-    if (s->demographics.state) fprintf(f, "  state: %s\n", s->demographics.state);
-    if (s->demographics.places_file) fprintf(f, "  places: %s\n", s->demographics.places_file);
+    if (s->demographics.state) {
+        fputs("  state: ", f);
+        yq(f, s->demographics.state);
+        fputc('\n', f);
+    }
+    if (s->demographics.places_file) {
+        fputs("  places: ", f);
+        yq(f, s->demographics.places_file);
+        fputc('\n', f);
+    }
     if (s->nrace_mix) {
         fprintf(f, "  race_ethnicity:\n");
         for (size_t i = 0; i < s->nrace_mix; i++)
-            fprintf(f, "    - {race: %s, ethnicity: %s, share: %g}\n", s->race_mix[i].race,
+            fprintf(f, "    - {race: %s, ethnicity: %s, share: %.17g}\n", s->race_mix[i].race,
                     s->race_mix[i].ethnicity, s->race_mix[i].share);
     } else {
         fprintf(f, "  race_ethnicity: us\n");
@@ -754,19 +1076,62 @@ void sim_scenario_print(const sim_scenario *s, FILE *f)
     if (s->ninclude)
         print_list(f, "include", s->include, s->ninclude);
     else
-        fprintf(f, "  include: all\n");
+        fprintf(f, "  # include: every module\n");
     print_list(f, "exclude", s->exclude, s->nexclude);
     if (s->ndirs) print_list(f, "dirs", s->dirs, s->ndirs);
     if (s->nparams) {
         fprintf(f, "parameters:\n");
-        for (size_t i = 0; i < s->nparams; i++)
-            fprintf(f, "  %s: %g\n", s->param_names[i], s->param_values[i]);
+        for (size_t i = 0; i < s->nparams; i++) {
+            fputs("  ", f);
+            yq(f, s->param_names[i]);
+            fprintf(f, ": %.17g\n", s->param_values[i]);
+        }
     }
-    fprintf(f, "output:\n  folder: %s\n  formats: [", s->out_dir);
+    fputs("output:\n  folder: ", f);
+    yq(f, s->out_dir);
+    fputs("\n  formats: [", f);
     const char *sepc = "";
     if (s->formats & SIM_FMT_CSV) fprintf(f, "%scsv", sepc), sepc = ", ";
     if (s->formats & SIM_FMT_FHIR) fprintf(f, "%sfhir", sepc), sepc = ", ";
     if (s->formats & SIM_FMT_NDJSON) fprintf(f, "%sndjson", sepc);
     fprintf(f, "]\n  gzip: %s\n", s->gzip ? "true" : "false");
     fprintf(f, "threads: %d\n", s->threads);
+    if (s->guard_poll) fprintf(f, "guard_poll_days: %.17g\n", (double)s->guard_poll / SIM_MS_DAY);
+    if (s->keep.on) {
+        const sim_keep *k = &s->keep;
+        fprintf(f, "keep:\n  alive: %s\n",
+                k->alive == SIM_KEEP_ALIVE  ? "true"
+                : k->alive == SIM_KEEP_DEAD ? "false"
+                                            : "any");
+        if (k->sex) fprintf(f, "  sex: %c\n", k->sex);
+        if (k->age_lo >= 0 || k->age_hi >= 0) {
+            fprintf(f, "  age: {");
+            if (k->age_lo >= 0) fprintf(f, "min: %d", k->age_lo);
+            if (k->age_hi >= 0) fprintf(f, "%smax: %d", k->age_lo >= 0 ? ", " : "", k->age_hi);
+            fprintf(f, "}\n");
+        }
+        if (k->nconditions) {
+            fprintf(f, "  conditions:\n");
+            for (size_t i = 0; i < k->nconditions; i++) {
+                fputs("    - {code: ", f);
+                yq(f, k->conditions[i].code);
+                if (k->conditions[i].system) {
+                    fputs(", system: ", f);
+                    yq(f, k->conditions[i].system);
+                }
+                fprintf(f, ", status: %s}\n", k->conditions[i].active_only ? "active" : "ever");
+            }
+        }
+        if (k->nstates) {
+            fprintf(f, "  states:\n");
+            for (size_t i = 0; i < k->nstates; i++) {
+                fputs("    - {module: ", f);
+                yq(f, k->states[i].module);
+                fputs(", state: ", f);
+                yq(f, k->states[i].state);
+                fputs("}\n", f);
+            }
+        }
+        fprintf(f, "  max_attempts: %llu\n", (unsigned long long)k->max_attempts);
+    }
 }

@@ -41,6 +41,11 @@ typedef struct sim_error {
     char msg[2048];
 } sim_error;
 
+/* A place in a file (1-based; 0 when unknown), e.g. where a scenario names a module. */
+typedef struct sim_pos {
+    int line, column;
+} sim_pos;
+
 const char *sim_status_name(sim_status code);
 void sim_error_clear(sim_error *err);
 /* Fills `err` (which may be NULL) and returns `code`, so that callers can write

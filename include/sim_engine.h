@@ -58,6 +58,9 @@ void sim_engine_free(sim_engine *e);
  * date when a module misbehaves at run time. */
 sim_status sim_engine_run(sim_engine *e, sim_patient *p, sim_error *err);
 
+/* How many times the last patient entered state `state` of module `module` (modset indices). */
+uint32_t sim_engine_visits(const sim_engine *e, int32_t module, int32_t state);
+
 /* Statistics of the last patient (for benchmarks and tests). */
 typedef struct sim_engine_stats {
     uint64_t wakeups; /* runner activations */

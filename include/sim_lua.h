@@ -49,14 +49,15 @@ void sim_lua_set_rng(sim_lua *S, sim_rng *rng);
 sim_status sim_lua_set_param_overrides(sim_lua *S, const char *const *names, const double *values,
                                        size_t n);
 /* After sim_lua_run_module: the parameters the module declared, in declaration order; the arrays
- * are owned by S until the next run. Unknown overrides for this module are reported in err. */
+ * are owned by S until the next run. An unknown override for this module is reported in err,
+ * with its index (in the order given to sim_lua_set_param_overrides) in *bad_override. */
 typedef struct sim_lua_param {
     const char *name, *meaning;
     double def, value;
     int line;
 } sim_lua_param;
 sim_status sim_lua_take_params(sim_lua *S, const char *module_key, const sim_lua_param **params,
-                               size_t *n, sim_error *err);
+                               size_t *n, size_t *bad_override, sim_error *err);
 /* Overrides never matched by any module, for a final "unknown parameter" check: stores up to
  * `max` names (owned by S) and returns how many there are. */
 size_t sim_lua_unused_overrides(sim_lua *S, const char **names, size_t max);

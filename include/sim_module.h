@@ -366,6 +366,10 @@ typedef struct sim_modset_opts {
     const char *const *param_names;
     const double *param_values;
     size_t nparams;
+    /* where each of the above is written (a scenario), for messages; any may be NULL, and a
+     * position of 0 means the command line */
+    const char *origin;
+    const sim_pos *dirs_pos, *include_pos, *exclude_pos, *param_pos;
     int quiet_warnings; /* do not collect warnings */
 } sim_modset_opts;
 

@@ -23,6 +23,7 @@ typedef struct sim_run_opts {
 typedef struct sim_run_result {
     uint64_t living, deceased; /* patients written */
     uint64_t simulated;        /* lives simulated in all */
+    uint64_t rejected;         /* lives simulated but not kept (a scenario with keep:) */
     uint64_t records;          /* rows written across the CSV files */
     int incomplete;
 } sim_run_result;

@@ -13,6 +13,35 @@
 
 enum { SIM_FMT_CSV = 1u << 0, SIM_FMT_FHIR = 1u << 1, SIM_FMT_NDJSON = 1u << 2 };
 
+/* keep: the cohort a run delivers (every criterion must hold) */
+typedef enum sim_keep_alive { SIM_KEEP_ALIVE = 0, SIM_KEEP_DEAD, SIM_KEEP_EITHER } sim_keep_alive;
+
+typedef struct sim_keep_condition {
+    char *system; /* NULL: any system */
+    char *code;
+    int active_only; /* status: active (at the reference date or death), else ever */
+    sim_pos pos;
+} sim_keep_condition;
+
+typedef struct sim_keep_state {
+    char *module; /* module key or GMF name */
+    char *state;
+    sim_pos pos;
+} sim_keep_state;
+
+typedef struct sim_keep {
+    int on; /* the scenario has keep: */
+    sim_keep_alive alive;
+    char sex;           /* 'M', 'F', or 0: either */
+    int age_lo, age_hi; /* completed years at the reference date (or at death); -1: no bound */
+    sim_keep_condition *conditions;
+    size_t nconditions;
+    sim_keep_state *states;
+    size_t nstates;
+    uint64_t max_attempts; /* lives simulated per kept patient before giving up */
+    sim_pos pos;
+} sim_keep;
+
 typedef struct sim_scenario {
     char *path; /* as shown in messages */
     char *text; /* the YAML as read (hashed into the manifest) */
@@ -27,10 +56,14 @@ typedef struct sim_scenario {
     sim_race_share *race_mix;
     size_t nrace_mix;
     char **include, **exclude, **dirs;
+    sim_pos *include_pos, *exclude_pos, *dirs_pos; /* where the scenario names each (0: a flag) */
     size_t ninclude, nexclude, ndirs;
     char **param_names;
     double *param_values;
+    sim_pos *param_pos;
     size_t nparams;
+    sim_keep keep;
+    sim_pos places_pos;
     char *out_dir;
     unsigned formats;
     int gzip;
@@ -48,6 +81,9 @@ void sim_scenario_free(sim_scenario *s);
 
 /* Writes the resolved scenario as YAML (for --dry-run). */
 void sim_scenario_print(const sim_scenario *s, FILE *f);
+/* Appends a folder of modules named on the command line (-d). Returns 0, -1 when out of memory. */
+int sim_scenario_add_dir(sim_scenario *s, const char *dir);
+
 /* Parses a format list "csv,fhir,ndjson"; returns 0 or -1 (with the bad word in *bad). */
 int sim_formats_parse(const char *list, unsigned *out, char *bad, size_t badsz);
 

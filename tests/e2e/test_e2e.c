@@ -3,42 +3,10 @@
  * command line's answers to good and bad input. */
 #include "sim_table.h"
 #include "sim_time.h"
-#include "test.h"
+#include "e2e.h"
 
 #include <jansson.h>
 #include <sys/wait.h>
-
-/* runs a shell command; returns its exit status; stderr captured into errbuf */
-static int sh(const char *cmd, char *errbuf, size_t errsz)
-{
-    char full[4096], errfile[1024];
-    snprintf(errfile, sizeof errfile, "%s/e2e_stderr.txt", tmpdir());
-    snprintf(full, sizeof full, "%s 2>%s", cmd, errfile);
-    int st = system(full);
-    if (errbuf) {
-        errbuf[0] = '\0';
-        FILE *f = fopen(errfile, "r");
-        if (f) {
-            size_t n = fread(errbuf, 1, errsz - 1, f);
-            errbuf[n] = '\0';
-            fclose(f);
-        }
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static sim_table *table(const char *dir, const char *file)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/csv/%s", dir, file);
-    sim_table *t = NULL;
-    sim_error err;
-    if (sim_table_load(path, &t, &err) != SIM_OK) {
-        CHECK(0, "cannot read %s: %s", path, err.msg);
-        return NULL;
-    }
-    return t;
-}
 
 typedef struct person {
     char id[40];

@@ -1,0 +1,133 @@
+/* cohort.c — keep: criteria (see include/sim_cohort.h). */
+#include "sim_cohort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct kstate {
+    int32_t module, state;
+} kstate;
+
+struct sim_cohort {
+    const sim_keep *k;
+    kstate *states;
+};
+
+void sim_cohort_free(sim_cohort *c)
+{
+    if (!c) return;
+    free(c->states);
+    free(c);
+}
+
+/* whether some state of the modset records the condition code (system may be NULL: any) */
+static int recordable(const sim_modset *ms, const char *system, const char *code)
+{
+    for (size_t i = 0; i < sim_modset_count(ms); i++) {
+        const sim_module *m = sim_modset_get(ms, i);
+        for (int32_t s = 0; s < m->nstates; s++) {
+            const sim_state *st = &m->states[s];
+            if (st->type != SIM_ST_CONDITIONONSET) continue;
+            for (uint32_t k = 0; k < st->codes.n; k++)
+                if (!strcmp(st->codes.v[k].code, code) &&
+                    (!system || !strcmp(st->codes.v[k].system, system)))
+                    return 1;
+        }
+    }
+    return 0;
+}
+
+sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_cohort **out,
+                          sim_diags *d)
+{
+    *out = NULL;
+    const sim_keep *k = &sc->keep;
+    sim_cohort *c = calloc(1, sizeof *c);
+    if (!c) return SIM_ENOMEM;
+    c->k = k;
+    c->states = calloc(k->nstates ? k->nstates : 1, sizeof *c->states);
+    if (!c->states) {
+        sim_cohort_free(c);
+        return SIM_ENOMEM;
+    }
+    size_t errs = d->nerrors;
+    for (size_t i = 0; i < k->nstates; i++) {
+        const sim_keep_state *ks = &k->states[i];
+        int32_t mi = sim_modset_find(ms, ks->module);
+        if (mi < 0) {
+            const char *cands[256];
+            size_t nc = 0;
+            for (size_t j = 0; j < sim_modset_count(ms) && nc < 256; j++)
+                cands[nc++] = sim_modset_get(ms, j)->key;
+            const char *dym = sim_did_you_mean(ks->module, cands, nc);
+            sim_diags_add(d, SIM_SEV_ERROR, sc->path, ks->pos.line, ks->pos.column,
+                          "keep.states: no loaded module '%s'%s%s%s", ks->module,
+                          dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+            continue;
+        }
+        const sim_module *m = sim_modset_get(ms, (size_t)mi);
+        int32_t si = -1;
+        const char *cands[1024];
+        size_t nc = 0;
+        for (int32_t s = 0; s < m->nstates; s++) {
+            if (!strcmp(m->states[s].name, ks->state)) si = s;
+            if (nc < 1024) cands[nc++] = m->states[s].name;
+        }
+        if (si < 0) {
+            const char *dym = sim_did_you_mean(ks->state, cands, nc);
+            sim_diags_add(d, SIM_SEV_ERROR, sc->path, ks->pos.line, ks->pos.column,
+                          "keep.states: module '%s' (%s) has no state '%s'%s%s%s", m->key, m->path,
+                          ks->state, dym ? " (did you mean '" : "", dym ? dym : "",
+                          dym ? "'?)" : "");
+            continue;
+        }
+        c->states[i].module = mi;
+        c->states[i].state = si;
+    }
+    for (size_t i = 0; i < k->nconditions; i++) {
+        const sim_keep_condition *kc = &k->conditions[i];
+        if (!recordable(ms, kc->system, kc->code))
+            sim_diags_add(d, SIM_SEV_ERROR, sc->path, kc->pos.line, kc->pos.column,
+                          "keep.conditions: no loaded module records the condition %s%s%s, so no "
+                          "patient could be kept",
+                          kc->system ? kc->system : "", kc->system ? " " : "", kc->code);
+    }
+    if (d->nerrors != errs) {
+        sim_cohort_free(c);
+        return SIM_EINVAL;
+    }
+    *out = c;
+    return SIM_OK;
+}
+
+static int has_condition(const sim_patient *p, const sim_keep_condition *kc)
+{
+    sim_time end = p->death != SIM_NEVER && p->death < p->end ? p->death : p->end;
+    for (size_t i = 0; i < p->conditions.n; i++) {
+        const sim_condition *c = &p->conditions.v[i];
+        if (c->start == SIM_NEVER || c->start > end) continue; /* never diagnosed */
+        if (kc->active_only && c->stop != SIM_NEVER && c->stop <= end) continue;
+        for (uint32_t k = 0; k < c->codes.n; k++)
+            if (!strcmp(c->codes.v[k].code, kc->code) &&
+                (!kc->system || !strcmp(c->codes.v[k].system, kc->system)))
+                return 1;
+    }
+    return 0;
+}
+
+int sim_cohort_keeps(const sim_cohort *c, const sim_patient *p, const sim_engine *e)
+{
+    const sim_keep *k = c->k;
+    int dead = p->death != SIM_NEVER;
+    if ((k->alive == SIM_KEEP_ALIVE && dead) || (k->alive == SIM_KEEP_DEAD && !dead)) return 0;
+    if (k->sex && p->who.sex != k->sex) return 0;
+    if (k->age_lo >= 0 || k->age_hi >= 0) {
+        int64_t age = sim_age_years(p->birth, dead ? p->death : p->end);
+        if ((k->age_lo >= 0 && age < k->age_lo) || (k->age_hi >= 0 && age > k->age_hi)) return 0;
+    }
+    for (size_t i = 0; i < k->nconditions; i++)
+        if (!has_condition(p, &k->conditions[i])) return 0;
+    for (size_t i = 0; i < k->nstates; i++)
+        if (!sim_engine_visits(e, c->states[i].module, c->states[i].state)) return 0;
+    return 1;
+}
