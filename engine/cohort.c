@@ -55,7 +55,7 @@ sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_coho
         const sim_keep_state *ks = &k->states[i];
         int32_t mi = sim_modset_find(ms, ks->module);
         if (mi < 0) {
-            const char *cands[256];
+            const char *cands[256] = {0};
             size_t nc = 0;
             for (size_t j = 0; j < sim_modset_count(ms) && nc < 256; j++)
                 cands[nc++] = sim_modset_get(ms, j)->key;
@@ -67,7 +67,7 @@ sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_coho
         }
         const sim_module *m = sim_modset_get(ms, (size_t)mi);
         int32_t si = -1;
-        const char *cands[1024];
+        const char *cands[1024] = {0};
         size_t nc = 0;
         for (int32_t s = 0; s < m->nstates; s++) {
             if (!strcmp(m->states[s].name, ks->state)) si = s;

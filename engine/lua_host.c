@@ -446,7 +446,7 @@ static int env_index(lua_State *L)
     for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
         if (strcmp(k, denied[i].name) == 0) return luaL_error(L, "%s", denied[i].why);
     /* did you mean: collect the base names */
-    const char *cands[256];
+    const char *cands[256] = {0};
     size_t nc = 0;
     lua_pop(L, 1);
     lua_pushnil(L);
@@ -912,7 +912,7 @@ sim_status sim_lua_take_params(sim_lua *S, const char *module_key, const sim_lua
         for (size_t j = 0; j < S->ndecl && off < sizeof have - 2; j++)
             off += (size_t)snprintf(have + off, sizeof have - off, "%s%s", j ? ", " : "",
                                     S->decl[j].name);
-        const char *cands[128];
+        const char *cands[128] = {0};
         size_t nc = 0;
         for (size_t j = 0; j < S->ndecl && nc < 128; j++) cands[nc++] = S->decl[j].name;
         const char *dym = sim_did_you_mean(on + klen + 1, cands, nc);

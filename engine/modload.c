@@ -292,7 +292,7 @@ static int origin_at(const sim_modset_opts *o, const sim_pos *pos, size_t i)
 static void unknown_module(sim_diags *d, const sim_modset_opts *o, const modfiles *files,
                            const char *what, const char *name, const sim_pos *pos, size_t i)
 {
-    const char *cands[512];
+    const char *cands[512] = {0};
     size_t nc = 0;
     char list[1024] = "";
     size_t off = 0;
@@ -605,7 +605,7 @@ sim_status sim_modset_link_(sim_modset *ms, sim_diags *diags)
             for (size_t j = 0; j < ms->mods.n; j++)
                 if (strcmp(ms->mods.v[j]->key, st->submodule_name) == 0) t = (int32_t)j;
             if (t < 0) {
-                const char *cands[512];
+                const char *cands[512] = {0};
                 size_t nc = 0;
                 for (size_t j = 0; j < ms->mods.n && nc < 512; j++)
                     if (ms->mods.v[j]->submodule) cands[nc++] = ms->mods.v[j]->key;
