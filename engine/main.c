@@ -1,8 +1,10 @@
 /* main.c — the lifesim command line: argument parsing, help, and dispatch to the subsystems.
  *
- * Exit status: 0 success; 1 the run or check failed (the message says why); 2 a usage error
- * (unknown flag, bad value); 130/143 interrupted by SIGINT/SIGTERM.
+ * Exit status: 0 success; 1 the run failed (the message says why) or check found violations;
+ * 2 a usage error (unknown flag, bad value) or a folder check cannot read; 130/143 interrupted
+ * by SIGINT/SIGTERM.
  */
+#include "sim_check.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static volatile sig_atomic_t g_stop; /* the one piece of process state: written by signals */
 
@@ -27,13 +30,33 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run [SCENARIO]   simulate a population (default: the embedded default scenario)\n"
+    "  check DIR        verify that every record in a run folder is coherent in time\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
     "  --help           this text\n"
     "  --version        the version\n"
     "\n"
-    "Run 'lifesim help run' for the options of run.\n";
+    "Run 'lifesim help run' or 'lifesim help check' for the options of a command.\n";
+
+static const char usage_check[] =
+    "usage: lifesim check DIR [options]\n"
+    "\n"
+    "Checks every patient's records in a run folder, Lifesim's or Synthea's (CSV in the 3.2 or\n"
+    "3.3 layout, FHIR bundles, Bulk NDJSON; plain or gzipped): birth <= every event <= death,\n"
+    "encounters in order and holding their events, one death date everywhere, references that\n"
+    "resolve to the same patient, unique ids, sex-specific codes on the right sex, vaccines in\n"
+    "their age windows. Prints rules x records checked x violations, then the first violations.\n"
+    "\n"
+    "options:\n"
+    "  -f, --format LIST   what to read: csv, fhir, ndjson (default: all the folder has)\n"
+    "      --max N         violations listed (default 20)\n"
+    "      --json          the report as JSON, for machines\n"
+    "  -q, --quiet         no throughput line on stderr\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 no violation, 1 violations, 2 a usage error or a folder it cannot read.\n"
+    "Partition files go to $TMPDIR (default /tmp); memory does not grow with the folder.\n";
 
 static const char usage_run[] =
     "usage: lifesim run [SCENARIO] [options]\n"
@@ -297,6 +320,90 @@ static int cmd_run(int argc, char **argv, const char *root)
     return status;
 }
 
+static int cmd_check(int argc, char **argv, const char *root)
+{
+    const char *dir = NULL;
+    int json = 0, quiet = 0;
+    sim_check_opts co;
+    memset(&co, 0, sizeof co);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        const char *v;
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (dir)
+                return usage_error("check", "only one folder may be given ('%s' and '%s')", dir,
+                                   arg);
+            dir = arg;
+        } else if (!strcmp(arg, "--json")) {
+            json = 1;
+        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+            quiet = 1;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs(usage_check, stdout);
+            return 0;
+        } else if (match(arg, NULL, "--max", &n)) {
+            v = opt_value(argc, argv, &i, arg, "max", n);
+            uint64_t m;
+            if (!v || parse_u64(v, 1, 1000000, &m) != 0)
+                return usage_error("check", "--max: '%s' is not a number from 1 to 1000000",
+                                   v ? v : "");
+            co.max_shown = (size_t)m;
+        } else if (match(arg, "-f", "--format", &n)) {
+            v = opt_value(argc, argv, &i, arg, "format", n);
+            unsigned f;
+            char bad[64];
+            if (!v || sim_formats_parse(v, &f, bad, sizeof bad) != 0)
+                return usage_error("check", "--format: unknown format '%s' (use csv, fhir, ndjson)",
+                                   v ? bad : "");
+            co.sources = (f & SIM_FMT_CSV ? SIM_CHECK_CSV : 0) |
+                         (f & SIM_FMT_FHIR ? SIM_CHECK_FHIR : 0) |
+                         (f & SIM_FMT_NDJSON ? SIM_CHECK_NDJSON : 0);
+        } else {
+            static const char *const known[] = {"--format", "--max", "--json", "--quiet", "--help"};
+            char word[64];
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
+            const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
+            if (dym)
+                return usage_error("check", "unknown option '%s' (did you mean '%s'?)", word, dym);
+            return usage_error("check", "unknown option '%s'", word);
+        }
+    }
+    if (!dir) return usage_error("check", "which folder? (e.g. lifesim check output/default)");
+    sim_error err;
+    sim_error_clear(&err);
+    sim_checker *ck = NULL;
+    if (sim_checker_new(root, &ck, &err) != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim check: %s\n", msg);
+        return 2;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sim_check_report *rep = NULL;
+    sim_status st = sim_check_dir(ck, dir, &co, &rep, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sim_checker_free(ck);
+    if (st != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim check: %s\n", msg);
+        return 2;
+    }
+    if (json)
+        sim_check_report_json(rep, stdout);
+    else
+        sim_check_report_print(rep, stdout);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!quiet && !json)
+        fprintf(stderr, "read %.1f MB in %.2f s (%.1f MB/s)\n", (double)sim_check_bytes(rep) / 1e6,
+                secs, secs > 0 ? (double)sim_check_bytes(rep) / 1e6 / secs : 0.0);
+    int rc = sim_check_violations(rep) ? 1 : 0;
+    sim_check_report_free(rep);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     char root[PATH_MAX];
@@ -323,12 +430,18 @@ int main(int argc, char **argv)
             fputs(usage_run, stdout);
             return 0;
         }
-        fprintf(stderr, "lifesim help: no command '%s' (the commands: run, help)\n", argv[2]);
+        if (!strcmp(argv[2], "check")) {
+            fputs(usage_check, stdout);
+            return 0;
+        }
+        fprintf(stderr, "lifesim help: no command '%s' (the commands: run, check, help)\n",
+                argv[2]);
         return 2;
     }
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run", "help", "--help", "--version"};
-    const char *dym = sim_did_you_mean(cmd, cmds, 4);
+    if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run", "check", "help", "--help", "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, 5);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
     return 2;

@@ -7,6 +7,7 @@
 #include "sim_run.h"
 
 #include "sim_engine.h"
+#include "sim_check.h"
 #include "sim_cohort.h"
 #include "sim_costs.h"
 #include "sim_export.h"
@@ -431,6 +432,7 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     sim_providers *pv = NULL;
     sim_costs *costs = NULL;
     sim_cohort *cohort = NULL;
+    sim_checker *checker = NULL;
     tallies tl;
     memset(&tl, 0, sizeof tl);
     tl.first_birth = tl.first_record = INT64_MAX;
@@ -465,6 +467,7 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     }
     if ((st = sim_population_load(o->root, &po, lt, &pop, err)) != SIM_OK) goto done;
     if ((st = worker_new(o, lt, 1, &w, err)) != SIM_OK) goto done;
+    if (o->strict && (st = sim_checker_new(o->root, &checker, err)) != SIM_OK) goto done;
     if (sc->keep.on) {
         sim_diags d;
         memset(&d, 0, sizeof d);
@@ -548,6 +551,14 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
             if ((st = sim_engine_run(w->engine, p, err)) != SIM_OK) goto done;
             sim_population_finish(pop, p);
             res->simulated++;
+            if (checker && (st = sim_check_patient(checker, w->ms, p, err)) != SIM_OK) {
+                /* say which patient, so the module author can replay it */
+                size_t l = strlen(err->msg);
+                snprintf(err->msg + l, sizeof err->msg - l,
+                         "; patient %llu (attempt %llu), seed %llu", (unsigned long long)slot + 1,
+                         (unsigned long long)attempt, (unsigned long long)sc->seed);
+                goto done;
+            }
             int dead = p->death != SIM_NEVER;
             if (cohort) {
                 /* a cohort: only the kept are written, until there are as many as asked */
@@ -615,6 +626,7 @@ done:
     sim_providers_free(pv);
     sim_costs_free(costs);
     sim_cohort_free(cohort);
+    sim_checker_free(checker);
     free(tl.org_encounters);
     free(tl.org_revenue);
     free(tl.clin_encounters);

@@ -11,10 +11,14 @@
 /* runs a shell command; returns its exit status; stderr captured into errbuf (may be NULL) */
 static inline int sh(const char *cmd, char *errbuf, size_t errsz)
 {
-    char full[8192], errfile[1024];
+    char errfile[1024];
     snprintf(errfile, sizeof errfile, "%s/e2e_stderr_%d.txt", tmpdir(), (int)getpid());
-    snprintf(full, sizeof full, "%s 2>%s", cmd, errfile);
+    size_t cap = strlen(cmd) + strlen(errfile) + 8;
+    char *full = malloc(cap);
+    if (!full) return -1;
+    snprintf(full, cap, "%s 2>%s", cmd, errfile);
     int st = system(full);
+    free(full);
     if (errbuf) {
         errbuf[0] = '\0';
         FILE *f = fopen(errfile, "r");
@@ -40,6 +44,22 @@ static inline sim_table *table(const char *dir, const char *file)
         return NULL;
     }
     return t;
+}
+
+/* every end-to-end run is also held to `lifesim check` */
+static inline void check_clean(const char *dir)
+{
+    char cmd[4096], err[8192], out[1100];
+    snprintf(out, sizeof out, "%s/check_clean_%d.txt", tmpdir(), (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s check -q %s > %s", bin(), dir, out);
+    int rc = sh(cmd, err, sizeof err);
+    CHECK(rc == 0, "lifesim check %s passes (exit %d) %s", dir, rc, err);
+    if (rc) {
+        snprintf(cmd, sizeof cmd, "cat %s >&2", out);
+        if (system(cmd)) {
+        }
+    }
+    remove(out);
 }
 
 #endif

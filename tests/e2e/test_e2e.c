@@ -101,8 +101,9 @@ static void test_population_and_dates(void)
 {
     char dir[1024], cmd[2048], err[4096];
     snprintf(dir, sizeof dir, "%s/e2e_a", tmpdir());
-    snprintf(cmd, sizeof cmd, "%s run -q -p 200 -s 11 -o %s", bin(), dir);
+    snprintf(cmd, sizeof cmd, "%s run -q -p 200 -s 11 --strict -o %s", bin(), dir);
     CHECK(sh(cmd, err, sizeof err) == 0, "run succeeds: %s", err);
+    check_clean(dir);
     sim_time ref = sim_time_from_ymd(2025, 1, 1);
     size_t n, alive;
     person *ppl = people(dir, &n, &alive, ref);
@@ -231,6 +232,8 @@ static void test_gzip_equals_plain(void)
              "[ $n -gt 30 ] || { echo \"only $n files\" >&2; exit 1; }",
              p, z, z);
     CHECK(sh(cmd, err, sizeof err) == 0, "decompressed files equal the plain ones: %s", err);
+    check_clean(p);
+    check_clean(z);
 }
 
 /* a broken data table: one message naming file:line and what to fix, exit 1, nothing complete */

@@ -4,7 +4,7 @@
  * across the Bulk NDJSON set) to a resource of a type the element allows, and every date lies
  * inside the patient's life. Runs the tests/fixtures/all_records module, which writes every record
  * type. */
-#include "test.h"
+#include "e2e.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -24,6 +24,7 @@ static int run_once(void)
     int st = system(cmd);
     rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
     CHECK(rc == 0, "lifesim run exits 0 (%d)", rc);
+    if (rc == 0) check_clean(out_dir);
     return rc;
 }
 

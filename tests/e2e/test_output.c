@@ -3,7 +3,7 @@
  * Synthea v3.3's; the CSV loads into SQLite with the manifest's row counts. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include "sim_export.h"
-#include "test.h"
+#include "e2e.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -266,6 +266,7 @@ static void test_sqlite_counts(void)
     snprintf(cmd, sizeof cmd, "%s run -q -p 60 -s 9 -d %s/tests/fixtures/all_records/modules -o %s",
              bin(), getenv("LIFESIM_HOME"), dir);
     CHECK(system(cmd) == 0, "run");
+    check_clean(dir);
     char db[1200];
     snprintf(db, sizeof db, "%s/sqlite_counts.db", tmpdir());
     remove(db);
@@ -311,6 +312,7 @@ static void test_dataset_card(void)
         "%s run -q -p 25 -s 4 -f csv,fhir,ndjson -d %s/tests/fixtures/all_records/modules -o %s",
         bin(), getenv("LIFESIM_HOME"), dir);
     CHECK(system(cmd) == 0, "run");
+    check_clean(dir);
     snprintf(path, sizeof path, "%s/DATASET.md", dir);
     FILE *f = fopen(path, "r");
     CHECK(f != NULL, "DATASET.md is written");

@@ -46,6 +46,7 @@ static void test_shipped_scenarios_run(void)
         snprintf(cmd, sizeof cmd, "%s run %s/scenarios/%s.yaml -q -o %s", bin(),
                  getenv("LIFESIM_HOME"), files[i], dir);
         CHECK(sh(cmd, err, sizeof err) == 0, "scenarios/%s.yaml runs: %s", files[i], err);
+        check_clean(dir);
         json_t *m = manifest(dir);
         CHECK(m && !strcmp(json_string_value(json_object_get(m, "status")), "complete"),
               "%s: complete", files[i]);
@@ -85,12 +86,13 @@ static const char cohort_yaml[] = "name: cohort\n"
 static void test_cohort(void)
 {
     const char *path = scenario("cohort", cohort_yaml);
-    char a[1024], b[1024], cmd[4096], err[8192];
+    char a[1024], b[1024], cmd[16384], err[8192];
     snprintf(a, sizeof a, "%s/scen_cohort_a", tmpdir());
     snprintf(b, sizeof b, "%s/scen_cohort_b", tmpdir());
     snprintf(cmd, sizeof cmd, "%s run %s -q -o %s && %s run %s -q -o %s", bin(), path, a, bin(),
              path, b);
     CHECK(sh(cmd, err, sizeof err) == 0, "the cohort runs: %s", err);
+    check_clean(a);
     json_t *m = manifest(a);
     json_t *pc = json_object_get(m, "patients");
     long living = (long)json_integer_value(json_object_get(pc, "living"));
@@ -145,6 +147,7 @@ static void test_cohort(void)
     snprintf(cmd, sizeof cmd, "%s run %s -q -o %s/scen_dead", bin(), path, tmpdir());
     CHECK(sh(cmd, err, sizeof err) == 0, "a cohort of the dead runs: %s", err);
     snprintf(a, sizeof a, "%s/scen_dead", tmpdir());
+    check_clean(a);
     m = manifest(a);
     pc = json_object_get(m, "patients");
     CHECK(json_integer_value(json_object_get(pc, "deceased")) == 5 &&

@@ -120,6 +120,7 @@ if ! "$LIFESIM_BIN" run -p "$pop" -s 1 -f fhir,ndjson -d "$home/tests/fixtures/a
     exit 1
 fi
 node "$here/validate.mjs" "$@" "$run" || exit $?
+"$LIFESIM_BIN" check -q "$run" >/dev/null || { "$LIFESIM_BIN" check "$run"; exit 1; }
 
 # negative control: a copy with a required element removed, an unknown element and a dangling
 # reference must be rejected by the three checks that own those faults

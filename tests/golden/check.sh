@@ -8,7 +8,13 @@ bin=${LIFESIM_BIN:-./build/lifesim}
 dir=tests/golden/$case_name
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$bin" run "$dir/scenario.yaml" -q -o "$out/run"
+"$bin" run "$dir/scenario.yaml" -q --strict -o "$out/run"
+# the output is also held to the coherence checker
+if ! "$bin" check -q "$out/run" > "$out/check.txt"; then
+  echo "golden case '$case_name': lifesim check finds violations:"
+  cat "$out/check.txt"
+  exit 1
+fi
 if ! diff -r "$dir/expected" "$out/run" > "$out/diff.txt"; then
   echo "golden case '$case_name' differs from $dir/expected (first lines of the diff):"
   head -40 "$out/diff.txt"
