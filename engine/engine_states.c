@@ -293,6 +293,46 @@ static int make_udi(sim_engine *e, char *out, size_t n)
     return 0;
 }
 
+/* An all-cause death, attributed: one of the conditions active at death that
+ * modules/data/cause_of_death.csv lists, drawn with probability w / (1 + the sum of the active
+ * weights), else natural death with unknown cause. */
+static const sim_code *attributed_cause(sim_engine *e)
+{
+    size_t nc;
+    const sim_cause *causes = sim_modset_causes(e->ms, &nc);
+    const sim_patient *p = e->p;
+    if (!nc) return e->c_natural;
+    double total = 1.0;
+    const sim_code *cand[64];
+    double w[64];
+    size_t k = 0;
+    for (size_t i = 0; i < p->conditions.n && k < 64; i++) {
+        const sim_condition *c = &p->conditions.v[i];
+        if (c->start == SIM_NEVER || c->start > p->death ||
+            (c->stop != SIM_NEVER && c->stop <= p->death))
+            continue;
+        for (size_t j = 0; j < nc; j++) {
+            if (causes[j].code->id != c->codes.v[0].id) continue;
+            int dup = 0;
+            for (size_t q = 0; q < k; q++) dup |= cand[q] == causes[j].code;
+            if (dup) break;
+            cand[k] = causes[j].code;
+            w[k] = causes[j].weight;
+            total += w[k++];
+            break;
+        }
+    }
+    if (!k) return e->c_natural;
+    sim_rng r;
+    sim_rng_init(&r, sim_rng_stream_key(p->key, "$cause"));
+    double u = sim_rng_uniform(&r) * total;
+    for (size_t q = 0; q < k; q++) {
+        if (u < w[q]) return cand[q];
+        u -= w[q];
+    }
+    return e->c_natural;
+}
+
 static const sim_code *death_cause_of(sim_engine *e, const sim_state *st)
 {
     if (st->codes.n) return st->codes.v;
@@ -777,6 +817,7 @@ void engine_finish_patient(sim_engine *e)
     if (died) {
         p->death = e->death_at;
         p->cause_of_death = e->death_cause ? e->death_cause : e->c_natural;
+        if (p->cause_of_death == e->c_natural) p->cause_of_death = attributed_cause(e);
         /* the death certificate, written at the moment of death */
         sim_encounter *enc = sim_vec_add(&p->encounters);
         if (enc) {

@@ -5,6 +5,7 @@
  * by SIGINT/SIGTERM.
  */
 #include "sim_check.h"
+#include "sim_realism.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 
@@ -31,6 +32,7 @@ static const char usage_main[] =
     "commands:\n"
     "  run [SCENARIO]   simulate a population (default: the embedded default scenario)\n"
     "  check DIR        verify that every record in a run folder is coherent in time\n"
+    "  realism          measure simulated cohorts against published figures\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
@@ -320,6 +322,82 @@ static int cmd_run(int argc, char **argv, const char *root)
     return status;
 }
 
+static const char usage_realism[] =
+    "usage: lifesim realism [options]\n"
+    "\n"
+    "Simulates a cohort for every age band named in modules/data/realism/*.csv and prints, for\n"
+    "each measure, the published figure, the simulated one (with its standard error), the\n"
+    "tolerance and pass/fail. A measure passes when |simulated - published| <= tolerance + 3\n"
+    "standard errors. Exit status 1 when any measure fails.\n"
+    "\n"
+    "options:\n"
+    "  -p, --population N   living patients per age band (default 2000; the full check: 20000)\n"
+    "  -s, --seed SEED      random seed (default 1)\n"
+    "      --only IDS       comma-separated measure ids or id prefixes\n"
+    "  -d, --modules-dir DIR  add the modules in DIR\n"
+    "      --json           the table as JSON\n"
+    "  -h, --help           this text\n";
+
+static int cmd_realism(int argc, char **argv, const char *root)
+{
+    sim_realism_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.root = root;
+    const char *dirs[64];
+    size_t ndirs = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        const char *v;
+        if (match(arg, "-p", "--population", &n)) {
+            v = opt_value(argc, argv, &i, arg, "population", n);
+            if (!v || parse_u64(v, 1, UINT64_C(100000000), &ro.per_cohort) != 0)
+                return usage_error("realism", "--population: '%s' is not a number of patients",
+                                   v ? v : "");
+        } else if (match(arg, "-s", "--seed", &n)) {
+            v = opt_value(argc, argv, &i, arg, "seed", n);
+            if (!v || parse_u64(v, 0, UINT64_MAX, &ro.seed) != 0)
+                return usage_error("realism", "--seed: '%s' is not a whole number", v ? v : "");
+        } else if (match(arg, NULL, "--only", &n)) {
+            v = opt_value(argc, argv, &i, arg, "only", n);
+            if (!v || !*v) return usage_error("realism", "--only needs measure ids");
+            ro.only = v;
+        } else if (match(arg, "-d", "--modules-dir", &n)) {
+            v = opt_value(argc, argv, &i, arg, "modules-dir", n);
+            if (!v || !*v) return usage_error("realism", "%s needs a folder of modules", arg);
+            if (ndirs >= 64) return usage_error("realism", "too many -d folders (at most 64)");
+            dirs[ndirs++] = v;
+        } else if (!strcmp(arg, "--json")) {
+            ro.json = 1;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs(usage_realism, stdout);
+            return 0;
+        } else {
+            static const char *const known[] = {"--population", "--seed", "--only",
+                                                "--modules-dir", "--json", "--help"};
+            char word[64];
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
+            const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
+            if (dym)
+                return usage_error("realism", "unknown option '%s' (did you mean '%s'?)", word,
+                                   dym);
+            return usage_error("realism", "unknown option '%s'", word);
+        }
+    }
+    ro.dirs = dirs;
+    ro.ndirs = ndirs;
+    sim_error err;
+    sim_error_clear(&err);
+    int failed = 0;
+    if (sim_realism_run(&ro, stdout, &failed, &err) != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim realism: %s\n", msg);
+        return 2;
+    }
+    return failed ? 1 : 0;
+}
+
 static int cmd_check(int argc, char **argv, const char *root)
 {
     const char *dir = NULL;
@@ -434,14 +512,19 @@ int main(int argc, char **argv)
             fputs(usage_check, stdout);
             return 0;
         }
-        fprintf(stderr, "lifesim help: no command '%s' (the commands: run, check, help)\n",
+        if (!strcmp(argv[2], "realism")) {
+            fputs(usage_realism, stdout);
+            return 0;
+        }
+        fprintf(stderr, "lifesim help: no command '%s' (the commands: run, check, realism, help)\n",
                 argv[2]);
         return 2;
     }
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run", "check", "help", "--help", "--version"};
-    const char *dym = sim_did_you_mean(cmd, cmds, 5);
+    if (!strcmp(cmd, "realism")) return cmd_realism(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run", "check", "realism", "help", "--help", "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, 6);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
     return 2;

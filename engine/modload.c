@@ -12,6 +12,7 @@
 #include "sim_lua.h"
 #include "sim_rng.h"
 #include "sim_srcmap.h"
+#include "sim_table.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "compile.h"
@@ -59,6 +61,7 @@ void sim_modset_free(sim_modset *ms)
     sim_strmap_free(&ms->code_keys);
     free(ms->codes.v);
     free(ms->uses.v);
+    free(ms->causes.v);
     for (size_t i = 0; i < ms->refs.n; i++)
         if (L) luaL_unref(L, LUA_REGISTRYINDEX, ms->refs.v[i]);
     free(ms->refs.v);
@@ -123,6 +126,60 @@ const sim_code *sim_modset_code(sim_modset *ms, const char *system, const char *
     c->id = id;
     *slot = c;
     return c;
+}
+
+const sim_cause *sim_modset_causes(const sim_modset *ms, size_t *n)
+{
+    *n = ms->causes.n;
+    return ms->causes.v;
+}
+
+/* modules/data/cause_of_death.csv, when there is one: after the modules, so that their code
+ * displays are the ones kept, and the table's are checked against them */
+static void load_causes(sim_modset *ms, sim_diags *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/modules/data/cause_of_death.csv", ms->root);
+    if (access(path, F_OK) != 0) return;
+    sim_table *t = NULL;
+    sim_error err;
+    sim_error_clear(&err);
+    if (sim_table_load_data(ms->root, "cause_of_death.csv", NULL, &t, &err) != SIM_OK) {
+        sim_diags_add(d, SIM_SEV_ERROR, err.file, err.line, err.column, "%s", err.msg);
+        return;
+    }
+    int cs, cc, cd, cw;
+    if (sim_table_require_col(t, "system", &cs, &err) != SIM_OK ||
+        sim_table_require_col(t, "code", &cc, &err) != SIM_OK ||
+        sim_table_require_col(t, "display", &cd, &err) != SIM_OK ||
+        sim_table_require_col(t, "weight", &cw, &err) != SIM_OK) {
+        sim_diags_add(d, SIM_SEV_ERROR, err.file, err.line, err.column, "%s", err.msg);
+        sim_table_free(t);
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        double w;
+        if (sim_table_number(t, r, (size_t)cw, &w, &err) != SIM_OK || w < 0) {
+            sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0,
+                          "weight must be a number of 0 or more");
+            continue;
+        }
+        const char *sys = sim_table_cell(t, r, (size_t)cs), *code = sim_table_cell(t, r, (size_t)cc),
+                   *disp = sim_table_cell(t, r, (size_t)cd);
+        const sim_code *c = sim_modset_code(ms, sys, code, disp);
+        sim_cause *slot = c ? sim_vec_add(&ms->causes) : NULL;
+        if (!slot) {
+            sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0, "out of memory");
+            break;
+        }
+        slot->code = c;
+        slot->weight = w;
+        if (strcmp(c->display, disp))
+            sim_diags_add(d, SIM_SEV_WARNING, t->path, t->lines[r], 0,
+                          "%s %s is \"%s\" in the modules but \"%s\" here", sys, code,
+                          c->display, disp);
+    }
+    sim_table_free(t);
 }
 
 const sim_attr_use *sim_modset_attr_uses(const sim_modset *ms, size_t *n)
@@ -565,6 +622,7 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
                               (int)kl, unused[i]);
         }
     }
+    load_causes(ms, diags);
     st = sim_modset_link_(ms, diags);
     if (st == SIM_OK && !diags->nerrors && opts->nexclude) exclusion_warnings(opts, ms, diags);
 done:

@@ -15,6 +15,7 @@ struct sim_modset {
     SIM_VEC(int) refs; /* Lua registry references to function-valued fields */
     char *root;
     const sim_modset_opts *loading; /* the options of the load under way (messages), or NULL */
+    SIM_VEC(sim_cause) causes;      /* modules/data/cause_of_death.csv */
 };
 
 sim_status sim_modset_new_(sim_lua *lua, const char *root, sim_modset **out);

@@ -399,6 +399,15 @@ size_t sim_modset_names(const sim_modset *ms, sim_ns ns);
 const sim_code *sim_modset_code(sim_modset *ms, const char *system, const char *code,
                                 const char *display);
 
+/* The causes an all-cause death may be attributed to (modules/data/cause_of_death.csv): when a
+ * patient dies with some of these conditions active, the cause is drawn with probability
+ * weight_c / (1 + the sum of the active weights), else "natural death with unknown cause". */
+typedef struct sim_cause {
+    const sim_code *code;
+    double weight;
+} sim_cause;
+const sim_cause *sim_modset_causes(const sim_modset *ms, size_t *n);
+
 /* For the attribute map and lint: which modules write and read each attribute. */
 typedef struct sim_attr_use {
     int32_t attr;

@@ -1,0 +1,536 @@
+/* realism.c — simulated cohorts measured against published figures (see include/sim_realism.h). */
+#include "sim_realism.h"
+
+#include "sim_engine.h"
+#include "sim_lifetable.h"
+#include "sim_lua.h"
+#include "sim_module.h"
+#include "sim_population.h"
+#include "sim_rng.h"
+#include "sim_table.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum mkind { M_PREVALENCE, M_COVERAGE, M_VITAL_AT_LEAST, M_VITAL_MEAN, M_LIFE } mkind;
+
+typedef struct code_ref {
+    char *system, *code;
+} code_ref;
+
+typedef struct target {
+    char *id, *file, *source, *reason, *vital;
+    int line;
+    mkind kind;
+    code_ref *codes;
+    size_t ncodes;
+    int active_only;
+    double threshold;
+    char sex; /* 'M', 'F', 0: both */
+    int age_lo, age_hi, months;
+    double published, tolerance;
+    /* results */
+    double num, den, sum, sumsq;
+} target;
+
+typedef SIM_VEC(target) targets;
+
+static void targets_free(targets *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        target *x = &t->v[i];
+        free(x->id);
+        free(x->file);
+        free(x->source);
+        free(x->reason);
+        free(x->vital);
+        for (size_t k = 0; k < x->ncodes; k++) {
+            free(x->codes[k].system);
+            free(x->codes[k].code);
+        }
+        free(x->codes);
+    }
+    free(t->v);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int selected(const char *only, const char *id)
+{
+    if (!only || !*only) return 1;
+    const char *p = only;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n && !strncmp(id, p, n)) return 1;
+        p += n;
+        if (*p) p++;
+    }
+    return 0;
+}
+
+static sim_status parse_codes(target *t, const char *s, sim_table *tab, size_t r, sim_error *err)
+{
+    const char *p = s;
+    while (*p) {
+        size_t n = strcspn(p, "|");
+        const char *colon = memchr(p, ':', n);
+        if (!colon)
+            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
+                                 "codes: '%.*s' should be SYSTEM:code (e.g. SNOMED-CT:59621000)",
+                                 (int)n, p);
+        code_ref *nc = realloc(t->codes, (t->ncodes + 1) * sizeof *nc);
+        if (!nc) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        t->codes = nc;
+        nc[t->ncodes].system = malloc((size_t)(colon - p) + 1);
+        nc[t->ncodes].code = malloc(n - (size_t)(colon - p));
+        if (!nc[t->ncodes].system || !nc[t->ncodes].code)
+            return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        snprintf(nc[t->ncodes].system, (size_t)(colon - p) + 1, "%.*s", (int)(colon - p), p);
+        snprintf(nc[t->ncodes].code, n - (size_t)(colon - p), "%.*s",
+                 (int)(n - (size_t)(colon - p) - 1), colon + 1);
+        t->ncodes++;
+        p += n;
+        if (*p) p++;
+    }
+    return SIM_OK;
+}
+
+static sim_status load_file(const char *root, const char *name, const char *only, targets *out,
+                            sim_error *err)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "realism/%s", name);
+    sim_table *t = NULL;
+    sim_status st = sim_table_load_data(root, rel, NULL, &t, err);
+    if (st != SIM_OK) return st;
+    static const char *const cols[] = {"id",        "measure", "codes",     "status",
+                                       "threshold", "sex",     "age_lo",    "age_hi",
+                                       "age_unit",  "published", "tolerance", "source",
+                                       "tolerance_reason"};
+    int c[13];
+    for (int k = 0; k < 13; k++)
+        if ((st = sim_table_require_col(t, cols[k], &c[k], err)) != SIM_OK) goto done;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *id = sim_table_cell(t, r, (size_t)c[0]);
+        if (!selected(only, id)) continue;
+        target *x = sim_vec_add(out);
+        if (!x) {
+            st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
+        x->id = sim_strdup(id);
+        x->file = sim_strdup(t->path);
+        x->line = t->lines[r];
+        x->source = sim_strdup(sim_table_cell(t, r, (size_t)c[11]));
+        x->reason = sim_strdup(sim_table_cell(t, r, (size_t)c[12]));
+        const char *m = sim_table_cell(t, r, (size_t)c[1]);
+        static const char *const kinds[] = {"prevalence", "coverage", "vital_at_least",
+                                            "vital_mean", "life_expectancy"};
+        int kind = -1;
+        for (int k = 0; k < 5; k++)
+            if (!strcmp(m, kinds[k])) kind = k;
+        if (kind < 0) {
+            const char *dym = sim_did_you_mean(m, kinds, 5);
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "measure '%s' is not one of prevalence, coverage, vital_at_least, "
+                               "vital_mean, life_expectancy%s%s%s",
+                               m, dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+            goto done;
+        }
+        x->kind = (mkind)kind;
+        const char *codes = sim_table_cell(t, r, (size_t)c[2]);
+        if (kind == M_VITAL_AT_LEAST || kind == M_VITAL_MEAN)
+            x->vital = sim_strdup(codes);
+        else if (kind != M_LIFE && (st = parse_codes(x, codes, t, r, err)) != SIM_OK)
+            goto done;
+        if ((kind == M_PREVALENCE || kind == M_COVERAGE) && !x->ncodes) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "a %s measure needs codes", m);
+            goto done;
+        }
+        const char *status = sim_table_cell(t, r, (size_t)c[3]);
+        x->active_only = !strcmp(status, "active");
+        if (kind == M_PREVALENCE && strcmp(status, "active") && strcmp(status, "ever")) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "status must be active or ever, not '%s'", status);
+            goto done;
+        }
+        if ((kind == M_COVERAGE || kind == M_VITAL_AT_LEAST) &&
+            (st = sim_table_number(t, r, (size_t)c[4], &x->threshold, err)) != SIM_OK)
+            goto done;
+        const char *sex = sim_table_cell(t, r, (size_t)c[5]);
+        x->sex = !strcmp(sex, "M") ? 'M' : !strcmp(sex, "F") ? 'F' : 0;
+        if (x->sex == 0 && strcmp(sex, "all")) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "sex must be M, F or all, not '%s'", sex);
+            goto done;
+        }
+        if (kind == M_LIFE && !x->sex) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "life_expectancy is measured for one sex: M or F");
+            goto done;
+        }
+        double lo = 0, hi = 0, pub, tol;
+        if (kind != M_LIFE && ((st = sim_table_number(t, r, (size_t)c[6], &lo, err)) != SIM_OK ||
+                               (st = sim_table_number(t, r, (size_t)c[7], &hi, err)) != SIM_OK))
+            goto done;
+        x->age_lo = (int)lo;
+        x->age_hi = (int)hi;
+        const char *unit = sim_table_cell(t, r, (size_t)c[8]);
+        x->months = !strcmp(unit, "months");
+        if (kind != M_LIFE && !x->months && strcmp(unit, "years")) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "age_unit must be years or months, not '%s'", unit);
+            goto done;
+        }
+        if (x->age_hi < x->age_lo) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "age_hi (%d) is below age_lo (%d)", x->age_hi, x->age_lo);
+            goto done;
+        }
+        if ((st = sim_table_number(t, r, (size_t)c[9], &pub, err)) != SIM_OK ||
+            (st = sim_table_number(t, r, (size_t)c[10], &tol, err)) != SIM_OK)
+            goto done;
+        x->published = pub;
+        x->tolerance = tol;
+        if (!*x->source || !*x->reason) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "every measure names its source and why its tolerance is what it is");
+            goto done;
+        }
+    }
+done:
+    sim_table_free(t);
+    return st;
+}
+
+static sim_status load_targets(const char *root, const char *only, targets *out, sim_error *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/modules/data/realism", root);
+    DIR *d = opendir(dir);
+    if (!d)
+        return sim_error_set(err, SIM_EIO, "modules/data/realism", 0, 0,
+                             "no folder of realism targets");
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 256) {
+        size_t l = strlen(de->d_name);
+        if (l > 4 && !strcmp(de->d_name + l - 4, ".csv")) names[n++] = sim_strdup(de->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    sim_status st = SIM_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (st == SIM_OK) st = load_file(root, names[i], only, out, err);
+        free(names[i]);
+    }
+    if (st == SIM_OK && !out->n)
+        st = sim_error_set(err, SIM_EINVAL, "modules/data/realism", 0, 0,
+                           only ? "no measure matches '%s'" : "no measures%s", only ? only : "");
+    return st;
+}
+
+/* ---- measuring a patient ---- */
+
+static int has_code(const sim_codes *c, const target *t)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        for (size_t k = 0; k < t->ncodes; k++)
+            if (!strcmp(c->v[i].code, t->codes[k].code) &&
+                !strcmp(c->v[i].system, t->codes[k].system))
+                return 1;
+    return 0;
+}
+
+static void measure(target *t, const sim_patient *p, const sim_modset *ms)
+{
+    if (t->sex && p->who.sex != t->sex) return;
+    int64_t age = t->months ? sim_age_months(p->birth, p->end) : sim_age_years(p->birth, p->end);
+    if (age < t->age_lo || age > t->age_hi) return;
+    switch (t->kind) {
+    case M_PREVALENCE: {
+        int yes = 0;
+        for (size_t i = 0; i < p->conditions.n && !yes; i++) {
+            const sim_condition *c = &p->conditions.v[i];
+            if (c->start == SIM_NEVER || c->start > p->end) continue;
+            if (t->active_only && c->stop != SIM_NEVER && c->stop <= p->end) continue;
+            yes = has_code(&c->codes, t);
+        }
+        t->den++;
+        t->num += yes;
+        break;
+    }
+    case M_COVERAGE: {
+        int doses = 0;
+        for (size_t i = 0; i < p->immunizations.n; i++)
+            if (p->immunizations.v[i].time <= p->end && has_code(&p->immunizations.v[i].codes, t))
+                doses++;
+        t->den++;
+        t->num += doses >= t->threshold;
+        break;
+    }
+    case M_VITAL_AT_LEAST:
+    case M_VITAL_MEAN: {
+        int32_t id = sim_modset_intern((sim_modset *)ms, SIM_NS_VITAL, t->vital, 0);
+        double v = id >= 0 && (size_t)id < p->nvitals ? p->vitals[id] : NAN;
+        if (isnan(v)) {
+            if (t->kind == M_VITAL_AT_LEAST) t->den++; /* never measured: not above */
+            return;
+        }
+        t->den++;
+        if (t->kind == M_VITAL_AT_LEAST)
+            t->num += v >= t->threshold;
+        else {
+            t->sum += v;
+            t->sumsq += v * v;
+        }
+        break;
+    }
+    case M_LIFE: break;
+    }
+}
+
+/* ---- the cohorts ---- */
+
+typedef struct bench {
+    const char *root;
+    sim_lifetable *lt;
+    sim_lua *lua;
+    sim_modset *ms;
+    sim_engine *e;
+    sim_patient *p;
+    uint64_t run_key;
+    sim_time ref;
+} bench;
+
+static sim_status band_cohort(bench *b, targets *ts, int lo_y, int hi_y, uint64_t n,
+                              uint64_t cohort, sim_error *err)
+{
+    sim_pop_opts po;
+    memset(&po, 0, sizeof po);
+    po.age_mode = SIM_AGE_RANGE;
+    po.age_lo = lo_y;
+    po.age_hi = hi_y > 110 ? 110 : hi_y;
+    sim_population *pop = NULL;
+    sim_status st = sim_population_load(b->root, &po, b->lt, &pop, err);
+    if (st != SIM_OK) return st;
+    for (uint64_t slot = 0; slot < n && st == SIM_OK; slot++) {
+        for (uint64_t attempt = 0;; attempt++) {
+            if (attempt >= 10000) {
+                st = sim_error_set(err, SIM_ELIMIT, NULL, 0, 0,
+                                   "ages %d-%d: nobody lived to the reference date in 10000 tries",
+                                   lo_y, hi_y);
+                break;
+            }
+            sim_patient *p = b->p;
+            sim_patient_reset(p);
+            p->slot = cohort * UINT64_C(1000000000) + slot;
+            p->attempt = attempt;
+            p->key = sim_rng_patient_key(b->run_key, p->slot, attempt);
+            p->end = b->ref;
+            sim_population_sample(pop, p, b->ref);
+            if ((st = sim_engine_run(b->e, p, err)) != SIM_OK) break;
+            sim_population_finish(pop, p);
+            if (p->death != SIM_NEVER) continue;
+            for (size_t i = 0; i < ts->n; i++) {
+                target *t = &ts->v[i];
+                if (t->kind == M_LIFE) continue;
+                int tlo = t->months ? t->age_lo / 12 : t->age_lo;
+                int thi = t->months ? t->age_hi / 12 : t->age_hi;
+                if (tlo == lo_y && thi == hi_y) measure(t, p, b->ms);
+            }
+            break;
+        }
+    }
+    sim_population_free(pop);
+    return st;
+}
+
+/* a birth cohort of one sex, simulated to death */
+static sim_status life_cohort(bench *b, target *t, uint64_t n, uint64_t cohort, sim_error *err)
+{
+    sim_pop_opts po;
+    memset(&po, 0, sizeof po);
+    po.age_mode = SIM_AGE_RANGE; /* newborns: who they are, not when */
+    po.age_lo = po.age_hi = 0;
+    sim_population *pop = NULL;
+    sim_status st = sim_population_load(b->root, &po, b->lt, &pop, err);
+    if (st != SIM_OK) return st;
+    sim_time born = sim_time_from_ymd(1950, 1, 1);
+    uint64_t done = 0;
+    for (uint64_t slot = 0; done < n && st == SIM_OK && slot < 20 * n; slot++) {
+        sim_patient *p = b->p;
+        sim_patient_reset(p);
+        p->slot = cohort * UINT64_C(1000000000) + slot;
+        p->key = sim_rng_patient_key(b->run_key, p->slot, 0);
+        sim_population_sample(pop, p, born);
+        if (p->who.sex != t->sex) continue;
+        p->birth = born + (sim_time)(slot % 365) * SIM_MS_DAY;
+        p->end = sim_time_from_ymd(2199, 1, 1);
+        if ((st = sim_engine_run(b->e, p, err)) != SIM_OK) break;
+        sim_population_finish(pop, p);
+        if (p->death == SIM_NEVER) continue;
+        double age = (double)(p->death - p->birth) / (double)SIM_MS_YEAR;
+        t->den++;
+        t->sum += age;
+        t->sumsq += age * age;
+        done++;
+    }
+    sim_population_free(pop);
+    return st;
+}
+
+/* ---- the table ---- */
+
+static double value_of(const target *t, double *se)
+{
+    if (t->den <= 0) {
+        *se = NAN;
+        return NAN;
+    }
+    if (t->kind == M_PREVALENCE || t->kind == M_COVERAGE || t->kind == M_VITAL_AT_LEAST) {
+        double p = t->num / t->den;
+        *se = 100.0 * sqrt(p * (1 - p) / t->den);
+        /* a proportion of 0 or 1 still has the noise of one case in the cohort */
+        if (*se < 100.0 / t->den) *se = 100.0 / t->den;
+        return 100.0 * p;
+    }
+    double mean = t->sum / t->den;
+    double var = t->sumsq / t->den - mean * mean;
+    *se = sqrt(var > 0 ? var / t->den : 0);
+    return mean;
+}
+
+sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, sim_error *err)
+{
+    *failed = 0;
+    targets ts = {0};
+    bench b;
+    memset(&b, 0, sizeof b);
+    b.root = o->root;
+    sim_status st = load_targets(o->root, o->only, &ts, err);
+    if (st != SIM_OK) goto done;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/modules/data/lifetable_us.csv", o->root);
+    if ((st = sim_lifetable_load(path, &b.lt, err)) != SIM_OK) goto done;
+    b.lua = sim_lua_new(NULL, o->root);
+    b.p = sim_patient_new();
+    if (!b.lua || !b.p) {
+        st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    sim_modset_opts mo;
+    memset(&mo, 0, sizeof mo);
+    mo.root = o->root;
+    mo.dirs = o->dirs;
+    mo.ndirs = o->ndirs;
+    sim_diags d;
+    memset(&d, 0, sizeof d);
+    st = sim_modset_load(b.lua, &mo, &b.ms, &d);
+    if (st != SIM_OK) {
+        sim_diags_sort(&d);
+        sim_diags_print(&d, stderr);
+        sim_error_set(err, st, NULL, 0, 0, "%zu error%s in the modules (listed above)", d.nerrors,
+                      d.nerrors == 1 ? "" : "s");
+        sim_diags_free(&d);
+        goto done;
+    }
+    sim_diags_free(&d);
+    sim_engine_opts eo;
+    memset(&eo, 0, sizeof eo);
+    eo.lifetable = b.lt;
+    eo.seed = o->seed ? o->seed : 1;
+    b.e = sim_engine_new(b.ms, &eo);
+    if (!b.e) {
+        st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    b.run_key = sim_rng_run_key(o->seed ? o->seed : 1);
+    b.ref = sim_time_from_ymd(2025, 1, 1);
+    uint64_t n = o->per_cohort ? o->per_cohort : 2000;
+    /* each distinct band once, in the order the targets first name it */
+    uint64_t cohort = 0;
+    for (size_t i = 0; i < ts.n && st == SIM_OK; i++) {
+        target *t = &ts.v[i];
+        if (t->kind == M_LIFE) {
+            st = life_cohort(&b, t, n, ++cohort, err);
+            continue;
+        }
+        int lo = t->months ? t->age_lo / 12 : t->age_lo, hi = t->months ? t->age_hi / 12 : t->age_hi;
+        int seen = 0;
+        for (size_t j = 0; j < i; j++) {
+            const target *u = &ts.v[j];
+            if (u->kind == M_LIFE) continue;
+            int ulo = u->months ? u->age_lo / 12 : u->age_lo;
+            int uhi = u->months ? u->age_hi / 12 : u->age_hi;
+            if (ulo == lo && uhi == hi) seen = 1;
+        }
+        if (!seen) st = band_cohort(&b, &ts, lo, hi, n, ++cohort, err);
+    }
+    if (st != SIM_OK) goto done;
+    json_t *arr = o->json ? json_array() : NULL;
+    if (!o->json)
+        fprintf(out, "%-30s %-11s %9s %16s %9s %8s %6s  %s\n", "measure", "sex, ages",
+                "published", "simulated (se)", "tolerance", "allowed", "result", "source");
+    for (size_t i = 0; i < ts.n; i++) {
+        target *t = &ts.v[i];
+        double se, v = value_of(t, &se);
+        double allowed = t->tolerance + 3 * se;
+        int pass = !isnan(v) && fabs(v - t->published) <= allowed;
+        if (!pass) (*failed)++;
+        char band[32];
+        if (t->kind == M_LIFE)
+            snprintf(band, sizeof band, "%c birth", t->sex);
+        else
+            snprintf(band, sizeof band, "%s %d-%d%s", t->sex == 'M' ? "M" : t->sex == 'F' ? "F" : "all",
+                     t->age_lo, t->age_hi, t->months ? "m" : "");
+        if (o->json) {
+            json_t *e = json_object();
+            json_object_set_new(e, "id", json_string(t->id));
+            json_object_set_new(e, "band", json_string(band));
+            json_object_set_new(e, "published", json_real(t->published));
+            json_object_set_new(e, "simulated", isnan(v) ? json_null() : json_real(v));
+            json_object_set_new(e, "standard_error", isnan(se) ? json_null() : json_real(se));
+            json_object_set_new(e, "tolerance", json_real(t->tolerance));
+            json_object_set_new(e, "allowed", isnan(allowed) ? json_null() : json_real(allowed));
+            json_object_set_new(e, "n", json_integer((json_int_t)t->den));
+            json_object_set_new(e, "pass", json_boolean(pass));
+            json_object_set_new(e, "source", json_string(t->source));
+            json_object_set_new(e, "tolerance_reason", json_string(t->reason));
+            json_array_append_new(arr, e);
+        } else {
+            char sim[40];
+            if (isnan(v))
+                snprintf(sim, sizeof sim, "(nobody)");
+            else
+                snprintf(sim, sizeof sim, "%.2f (%.2f)", v, se);
+            fprintf(out, "%-30s %-11s %9.2f %16s %9.2f %8.2f %6s  %s\n", t->id, band,
+                    t->published, sim, t->tolerance, allowed, pass ? "pass" : "FAIL", t->source);
+        }
+    }
+    if (o->json) {
+        json_dumpf(arr, out, JSON_INDENT(2));
+        fputc('\n', out);
+        json_decref(arr);
+    } else {
+        fprintf(out, "\n%zu measure%s, %d failed (pass: |simulated - published| <= tolerance + 3 "
+                     "standard errors; %llu living patients per age band)\n",
+                ts.n, ts.n == 1 ? "" : "s", *failed, (unsigned long long)n);
+    }
+done:
+    targets_free(&ts);
+    sim_engine_free(b.e);
+    sim_modset_free(b.ms);
+    sim_lua_free(b.lua);
+    sim_patient_free(b.p);
+    sim_lifetable_free(b.lt);
+    return st;
+}
