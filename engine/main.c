@@ -4,6 +4,7 @@
  * 2 a usage error (unknown flag, bad value) or a folder check cannot read; 130/143 interrupted
  * by SIGINT/SIGTERM.
  */
+#include "sim_attrmap.h"
 #include "sim_check.h"
 #include "sim_realism.h"
 #include "sim_run.h"
@@ -33,6 +34,7 @@ static const char usage_main[] =
     "  run [SCENARIO]   simulate a population (default: the embedded default scenario)\n"
     "  check DIR        verify that every record in a run folder is coherent in time\n"
     "  realism          measure simulated cohorts against published figures\n"
+    "  attributes       the attribute map: which module writes and which reads each attribute\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
@@ -373,7 +375,7 @@ static int cmd_realism(int argc, char **argv, const char *root)
             fputs(usage_realism, stdout);
             return 0;
         } else {
-            static const char *const known[] = {"--population", "--seed", "--only",
+            static const char *const known[] = {"--population",  "--seed", "--only",
                                                 "--modules-dir", "--json", "--help"};
             char word[64];
             snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
@@ -396,6 +398,39 @@ static int cmd_realism(int argc, char **argv, const char *root)
         return 2;
     }
     return failed ? 1 : 0;
+}
+
+static int cmd_attributes(int argc, char **argv, const char *root)
+{
+    const char *dirs[64];
+    size_t ndirs = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        if (match(arg, "-d", "--modules-dir", &n)) {
+            const char *v = opt_value(argc, argv, &i, arg, "modules-dir", n);
+            if (!v || !*v) return usage_error("attributes", "%s needs a folder of modules", arg);
+            if (ndirs >= 64) return usage_error("attributes", "too many -d folders (at most 64)");
+            dirs[ndirs++] = v;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs("usage: lifesim attributes [-d DIR]\n\nPrints the attribute map (Markdown): for "
+                  "each attribute, the modules (file:line)\nthat write it and those that read "
+                  "it.\n",
+                  stdout);
+            return 0;
+        } else {
+            return usage_error("attributes", "unknown option '%s' (the options: -d DIR)", arg);
+        }
+    }
+    sim_error err;
+    sim_error_clear(&err);
+    if (sim_attribute_map(root, dirs, ndirs, stdout, &err) != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim attributes: %s\n", msg);
+        return 1;
+    }
+    return 0;
 }
 
 static int cmd_check(int argc, char **argv, const char *root)
@@ -523,8 +558,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "realism")) return cmd_realism(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run", "check", "realism", "help", "--help", "--version"};
-    const char *dym = sim_did_you_mean(cmd, cmds, 6);
+    if (!strcmp(cmd, "attributes")) return cmd_attributes(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run",  "check",  "realism",  "attributes",
+                                       "help", "--help", "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, 7);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
     return 2;
