@@ -15,7 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum mkind { M_PREVALENCE, M_COVERAGE, M_VITAL_AT_LEAST, M_VITAL_MEAN, M_LIFE } mkind;
+typedef enum mkind {
+    M_PREVALENCE,
+    M_COVERAGE,
+    M_VITAL_AT_LEAST,
+    M_VITAL_MEAN,
+    M_LIFE,
+    M_DEATH_SHARE
+} mkind;
 
 typedef struct code_ref {
     char *system, *code;
@@ -109,10 +116,10 @@ static sim_status load_file(const char *root, const char *name, const char *only
     sim_table *t = NULL;
     sim_status st = sim_table_load_data(root, rel, NULL, &t, err);
     if (st != SIM_OK) return st;
-    static const char *const cols[] = {"id",        "measure", "codes",     "status",
-                                       "threshold", "sex",     "age_lo",    "age_hi",
-                                       "age_unit",  "published", "tolerance", "source",
-                                       "tolerance_reason"};
+    static const char *const cols[] = {
+        "id",        "measure", "codes",           "status",   "threshold",
+        "sex",       "age_lo",  "age_hi",          "age_unit", "published",
+        "tolerance", "source",  "tolerance_reason"};
     int c[13];
     for (int k = 0; k < 13; k++)
         if ((st = sim_table_require_col(t, cols[k], &c[k], err)) != SIM_OK) goto done;
@@ -130,16 +137,16 @@ static sim_status load_file(const char *root, const char *name, const char *only
         x->source = sim_strdup(sim_table_cell(t, r, (size_t)c[11]));
         x->reason = sim_strdup(sim_table_cell(t, r, (size_t)c[12]));
         const char *m = sim_table_cell(t, r, (size_t)c[1]);
-        static const char *const kinds[] = {"prevalence", "coverage", "vital_at_least",
-                                            "vital_mean", "life_expectancy"};
+        static const char *const kinds[] = {"prevalence", "coverage",        "vital_at_least",
+                                            "vital_mean", "life_expectancy", "death_share"};
         int kind = -1;
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 6; k++)
             if (!strcmp(m, kinds[k])) kind = k;
         if (kind < 0) {
-            const char *dym = sim_did_you_mean(m, kinds, 5);
+            const char *dym = sim_did_you_mean(m, kinds, 6);
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
                                "measure '%s' is not one of prevalence, coverage, vital_at_least, "
-                               "vital_mean, life_expectancy%s%s%s",
+                               "vital_mean, life_expectancy, death_share%s%s%s",
                                m, dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
             goto done;
         }
@@ -149,9 +156,9 @@ static sim_status load_file(const char *root, const char *name, const char *only
             x->vital = sim_strdup(codes);
         else if (kind != M_LIFE && (st = parse_codes(x, codes, t, r, err)) != SIM_OK)
             goto done;
-        if ((kind == M_PREVALENCE || kind == M_COVERAGE) && !x->ncodes) {
-            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
-                               "a %s measure needs codes", m);
+        if ((kind == M_PREVALENCE || kind == M_COVERAGE || kind == M_DEATH_SHARE) && !x->ncodes) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0, "a %s measure needs codes",
+                               m);
             goto done;
         }
         const char *status = sim_table_cell(t, r, (size_t)c[3]);
@@ -172,19 +179,21 @@ static sim_status load_file(const char *root, const char *name, const char *only
             goto done;
         }
         if (kind == M_LIFE && !x->sex) {
+            /* (death_share may take both sexes) */
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
                                "life_expectancy is measured for one sex: M or F");
             goto done;
         }
         double lo = 0, hi = 0, pub, tol;
-        if (kind != M_LIFE && ((st = sim_table_number(t, r, (size_t)c[6], &lo, err)) != SIM_OK ||
-                               (st = sim_table_number(t, r, (size_t)c[7], &hi, err)) != SIM_OK))
+        int birth = kind == M_LIFE || kind == M_DEATH_SHARE;
+        if (!birth && ((st = sim_table_number(t, r, (size_t)c[6], &lo, err)) != SIM_OK ||
+                       (st = sim_table_number(t, r, (size_t)c[7], &hi, err)) != SIM_OK))
             goto done;
         x->age_lo = (int)lo;
         x->age_hi = (int)hi;
         const char *unit = sim_table_cell(t, r, (size_t)c[8]);
         x->months = !strcmp(unit, "months");
-        if (kind != M_LIFE && !x->months && strcmp(unit, "years")) {
+        if (!birth && !x->months && strcmp(unit, "years")) {
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
                                "age_unit must be years or months, not '%s'", unit);
             goto done;
@@ -200,8 +209,9 @@ static sim_status load_file(const char *root, const char *name, const char *only
         x->published = pub;
         x->tolerance = tol;
         if (!*x->source || !*x->reason) {
-            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
-                               "every measure names its source and why its tolerance is what it is");
+            st =
+                sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                              "every measure names its source and why its tolerance is what it is");
             goto done;
         }
     }
@@ -294,7 +304,8 @@ static void measure(target *t, const sim_patient *p, const sim_modset *ms)
         }
         break;
     }
-    case M_LIFE: break;
+    case M_LIFE:
+    case M_DEATH_SHARE: break;
     }
 }
 
@@ -342,7 +353,7 @@ static sim_status band_cohort(bench *b, targets *ts, int lo_y, int hi_y, uint64_
             if (p->death != SIM_NEVER) continue;
             for (size_t i = 0; i < ts->n; i++) {
                 target *t = &ts->v[i];
-                if (t->kind == M_LIFE) continue;
+                if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE) continue;
                 int tlo = t->months ? t->age_lo / 12 : t->age_lo;
                 int thi = t->months ? t->age_hi / 12 : t->age_hi;
                 if (tlo == lo_y && thi == hi_y) measure(t, p, b->ms);
@@ -372,7 +383,7 @@ static sim_status life_cohort(bench *b, target *t, uint64_t n, uint64_t cohort, 
         p->slot = cohort * UINT64_C(1000000000) + slot;
         p->key = sim_rng_patient_key(b->run_key, p->slot, 0);
         sim_population_sample(pop, p, born);
-        if (p->who.sex != t->sex) continue;
+        if (t->sex && p->who.sex != t->sex) continue;
         p->birth = born + (sim_time)(slot % 365) * SIM_MS_DAY;
         p->end = sim_time_from_ymd(2199, 1, 1);
         if ((st = sim_engine_run(b->e, p, err)) != SIM_OK) break;
@@ -382,6 +393,10 @@ static sim_status life_cohort(bench *b, target *t, uint64_t n, uint64_t cohort, 
         t->den++;
         t->sum += age;
         t->sumsq += age * age;
+        if (t->kind == M_DEATH_SHARE && p->cause_of_death) {
+            sim_codes one = {p->cause_of_death, 1};
+            t->num += has_code(&one, t);
+        }
         done++;
     }
     sim_population_free(pop);
@@ -396,7 +411,8 @@ static double value_of(const target *t, double *se)
         *se = NAN;
         return NAN;
     }
-    if (t->kind == M_PREVALENCE || t->kind == M_COVERAGE || t->kind == M_VITAL_AT_LEAST) {
+    if (t->kind == M_PREVALENCE || t->kind == M_COVERAGE || t->kind == M_VITAL_AT_LEAST ||
+        t->kind == M_DEATH_SHARE) {
         double p = t->num / t->den;
         *se = 100.0 * sqrt(p * (1 - p) / t->den);
         /* a proportion of 0 or 1 still has the noise of one case in the cohort */
@@ -460,15 +476,16 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
     uint64_t cohort = 0;
     for (size_t i = 0; i < ts.n && st == SIM_OK; i++) {
         target *t = &ts.v[i];
-        if (t->kind == M_LIFE) {
+        if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE) {
             st = life_cohort(&b, t, n, ++cohort, err);
             continue;
         }
-        int lo = t->months ? t->age_lo / 12 : t->age_lo, hi = t->months ? t->age_hi / 12 : t->age_hi;
+        int lo = t->months ? t->age_lo / 12 : t->age_lo,
+            hi = t->months ? t->age_hi / 12 : t->age_hi;
         int seen = 0;
         for (size_t j = 0; j < i; j++) {
             const target *u = &ts.v[j];
-            if (u->kind == M_LIFE) continue;
+            if (u->kind == M_LIFE || u->kind == M_DEATH_SHARE) continue;
             int ulo = u->months ? u->age_lo / 12 : u->age_lo;
             int uhi = u->months ? u->age_hi / 12 : u->age_hi;
             if (ulo == lo && uhi == hi) seen = 1;
@@ -478,8 +495,8 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
     if (st != SIM_OK) goto done;
     json_t *arr = o->json ? json_array() : NULL;
     if (!o->json)
-        fprintf(out, "%-30s %-11s %9s %16s %9s %8s %6s  %s\n", "measure", "sex, ages",
-                "published", "simulated (se)", "tolerance", "allowed", "result", "source");
+        fprintf(out, "%-30s %-11s %9s %16s %9s %8s %6s  %s\n", "measure", "sex, ages", "published",
+                "simulated (se)", "tolerance", "allowed", "result", "source");
     for (size_t i = 0; i < ts.n; i++) {
         target *t = &ts.v[i];
         double se, v = value_of(t, &se);
@@ -487,10 +504,16 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
         int pass = !isnan(v) && fabs(v - t->published) <= allowed;
         if (!pass) (*failed)++;
         char band[32];
-        if (t->kind == M_LIFE)
-            snprintf(band, sizeof band, "%c birth", t->sex);
+        if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE)
+            snprintf(band, sizeof band, "%s birth",
+                     t->sex == 'M'   ? "M"
+                     : t->sex == 'F' ? "F"
+                                     : "all");
         else
-            snprintf(band, sizeof band, "%s %d-%d%s", t->sex == 'M' ? "M" : t->sex == 'F' ? "F" : "all",
+            snprintf(band, sizeof band, "%s %d-%d%s",
+                     t->sex == 'M'   ? "M"
+                     : t->sex == 'F' ? "F"
+                                     : "all",
                      t->age_lo, t->age_hi, t->months ? "m" : "");
         if (o->json) {
             json_t *e = json_object();
@@ -512,8 +535,8 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
                 snprintf(sim, sizeof sim, "(nobody)");
             else
                 snprintf(sim, sizeof sim, "%.2f (%.2f)", v, se);
-            fprintf(out, "%-30s %-11s %9.2f %16s %9.2f %8.2f %6s  %s\n", t->id, band,
-                    t->published, sim, t->tolerance, allowed, pass ? "pass" : "FAIL", t->source);
+            fprintf(out, "%-30s %-11s %9.2f %16s %9.2f %8.2f %6s  %s\n", t->id, band, t->published,
+                    sim, t->tolerance, allowed, pass ? "pass" : "FAIL", t->source);
         }
     }
     if (o->json) {
@@ -521,8 +544,9 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
         fputc('\n', out);
         json_decref(arr);
     } else {
-        fprintf(out, "\n%zu measure%s, %d failed (pass: |simulated - published| <= tolerance + 3 "
-                     "standard errors; %llu living patients per age band)\n",
+        fprintf(out,
+                "\n%zu measure%s, %d failed (pass: |simulated - published| <= tolerance + 3 "
+                "standard errors; %llu living patients per age band)\n",
                 ts.n, ts.n == 1 ? "" : "s", *failed, (unsigned long long)n);
     }
 done:

@@ -16,6 +16,8 @@
  *                    e.g. BMI) is at least `threshold` at the reference date
  *   vital_mean       mean of the vital sign `codes` among the living in the age band
  *   life_expectancy  mean age at death of a birth cohort of that sex, simulated to death
+ *   death_share      percent of the deaths of such a birth cohort (sex M, F or all) certified to
+ *                    one of `codes`
  *
  * Ages are completed years (age_unit years) or months, at the reference date, inclusive. Each
  * distinct age band is simulated as its own cohort of N living patients, drawn from the Census
