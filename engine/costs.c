@@ -265,15 +265,15 @@ void sim_costs_tally(const sim_costs *c, const sim_patient *p, sim_time from, si
         if (z > hi) z = hi;
         if (z <= a) continue;
         int32_t pay = payer_in(c, p, b);
-        tally[pay].member_months += (double)(z - a) / (double)SIM_MS_MONTH;
+        tally[pay].member_ms += z - a;
         seen[pay] = 1;
     }
     for (size_t i = 0; i < p->encounters.n; i++) {
         if (p->encounters.v[i].start < from) continue;
         sim_cost k = sim_costs_encounter(c, p, i);
         int covered = c->payers[k.payer].kind != SIM_PAY_NONE;
-        tally[k.payer].covered += k.covered;
-        tally[k.payer].uncovered += k.base - k.covered;
+        tally[k.payer].covered_cents += llround(k.covered * 100);
+        tally[k.payer].uncovered_cents += llround((k.base - k.covered) * 100);
         if (covered)
             tally[k.payer].covered_encounters++;
         else
@@ -302,8 +302,8 @@ void sim_costs_tally(const sim_costs *c, const sim_patient *p, sim_time from, si
         if (p->medications.v[i].start < from) continue;
         sim_cost k = sim_costs_medication(c, p, i, sim_costs_dispenses(p, i, end));
         double total = k.base * (double)sim_costs_dispenses(p, i, end);
-        tally[k.payer].covered += k.covered;
-        tally[k.payer].uncovered += total - k.covered;
+        tally[k.payer].covered_cents += llround(k.covered * 100);
+        tally[k.payer].uncovered_cents += llround((total - k.covered) * 100);
         if (c->payers[k.payer].kind != SIM_PAY_NONE)
             tally[k.payer].covered_medications++;
         else
@@ -320,9 +320,9 @@ void sim_costs_csv(const sim_costs *c, const sim_payer_tally *t, sim_outbufs *o)
         const sim_payer_tally *x = &t[i];
         /* Id,NAME,OWNERSHIP,ADDRESS,CITY,STATE_HEADQUARTERED,ZIP,PHONE: no address modelled */
         sim_buf_printf(b, "%s,%s,%s,,,,,,", p->id, p->name, p->ownership);
-        sim_buf_put_fixed(b, x->covered, 2);
+        sim_buf_put_fixed(b, (double)x->covered_cents / 100.0, 2);
         sim_buf_putc(b, ',');
-        sim_buf_put_fixed(b, x->uncovered, 2);
+        sim_buf_put_fixed(b, (double)x->uncovered_cents / 100.0, 2);
         /* REVENUE (premiums) is not modelled: left empty */
         sim_buf_printf(
             b, ",,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
@@ -333,7 +333,23 @@ void sim_costs_csv(const sim_costs *c, const sim_payer_tally *t, sim_outbufs *o)
             (unsigned long long)x->covered_immunizations,
             (unsigned long long)x->uncovered_immunizations, (unsigned long long)x->customers);
         /* QOLS_AVG (quality of life) is not modelled: left empty */
-        sim_buf_printf(b, ",%.0f\n", x->member_months);
+        sim_buf_printf(b, ",%.0f\n", (double)x->member_ms / (double)SIM_MS_MONTH);
         o->rows[SIM_CSV_PAYERS]++;
     }
+}
+
+void sim_payer_tally_add(sim_payer_tally *a, const sim_payer_tally *b)
+{
+    a->covered_cents += b->covered_cents;
+    a->uncovered_cents += b->uncovered_cents;
+    a->covered_encounters += b->covered_encounters;
+    a->uncovered_encounters += b->uncovered_encounters;
+    a->covered_medications += b->covered_medications;
+    a->uncovered_medications += b->uncovered_medications;
+    a->covered_procedures += b->covered_procedures;
+    a->uncovered_procedures += b->uncovered_procedures;
+    a->covered_immunizations += b->covered_immunizations;
+    a->uncovered_immunizations += b->uncovered_immunizations;
+    a->customers += b->customers;
+    a->member_ms += b->member_ms;
 }

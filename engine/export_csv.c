@@ -686,7 +686,7 @@ static void org_location(sim_buf *b, const sim_org *g)
 }
 
 void sim_csv_network(const sim_providers *pv, const uint64_t *org_encounters,
-                     const double *org_revenue, const uint64_t *clin_encounters,
+                     const int64_t *org_revenue_cents, const uint64_t *clin_encounters,
                      const uint64_t *clin_procedures, sim_outbufs *o)
 {
     sim_buf *b = &o->buf[SIM_CSV_ORGANIZATIONS];
@@ -700,7 +700,7 @@ void sim_csv_network(const sim_providers *pv, const uint64_t *org_encounters,
         sep(b);
         field(b, g->phone);
         sep(b);
-        f_money(b, org_revenue ? org_revenue[i] : 0);
+        f_money(b, org_revenue_cents ? (double)org_revenue_cents[i] / 100.0 : 0);
         sep(b);
         sim_buf_printf(b, "%llu", (unsigned long long)(org_encounters ? org_encounters[i] : 0));
         eol(o, SIM_CSV_ORGANIZATIONS);

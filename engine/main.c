@@ -35,6 +35,7 @@ static const char usage_main[] =
     "  check DIR        verify that every record in a run folder is coherent in time\n"
     "  realism          measure simulated cohorts against published figures\n"
     "  attributes       the attribute map: which module writes and which reads each attribute\n"
+    "  merge OUT DIR... join the folders of a sharded run into OUT\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
@@ -76,8 +77,10 @@ static const char usage_run[] =
     "  -d, --modules-dir DIR     add the modules in DIR (.lua, .json; submodules in subfolders)\n"
     "  -f, --format LIST         comma-separated: csv, fhir (a bundle per patient), ndjson\n"
     "      --gzip                compress every file (.gz)\n"
-    "  -t, --threads N           worker threads, 0 for all cores (this version runs one;\n"
-    "                            the output never depends on it)\n"
+    "  -t, --threads N           worker threads (default: all cores); the output is the same\n"
+    "                            bytes whatever the number\n"
+    "      --shard K/N           run only shard K of N (a contiguous share of the patients);\n"
+    "                            join the shard folders with lifesim merge\n"
     "      --years-of-history N  export only the last N years of each record (0: all)\n"
     "      --reference-date DATE simulate up to this date (YYYY-MM-DD)\n"
     "      --strict              check every record for coherence as it is finished\n"
@@ -113,6 +116,7 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 typedef struct run_args {
     const char *scenario;
     int have_p, have_s, have_years, have_ref, have_threads;
+    int shard_index, shard_count;
     uint64_t population, seed, years, threads;
     const char *out, *formats, *ref;
     const char *dirs[64];
@@ -197,6 +201,17 @@ static int parse_run(int argc, char **argv, run_args *a)
                                    "cores) to 1024",
                                    v ? v : "");
             a->have_threads = 1;
+        } else if (match(arg, NULL, "--shard", &n)) {
+            v = opt_value(argc, argv, &i, arg, "shard", n);
+            unsigned k = 0, of = 0;
+            char tail;
+            if (!v || sscanf(v, "%u/%u%c", &k, &of, &tail) != 2 || of < 1 || of > 100000 || k < 1 ||
+                k > of)
+                return usage_error("run",
+                                   "--shard: '%s' is not K/N with 1 <= K <= N (e.g. --shard 2/4)",
+                                   v ? v : "");
+            a->shard_index = (int)k - 1;
+            a->shard_count = (int)of;
         } else if (match(arg, NULL, "--years-of-history", &n)) {
             v = opt_value(argc, argv, &i, arg, "years-of-history", n);
             if (!v || parse_u64(v, 0, 200, &a->years) != 0)
@@ -230,7 +245,7 @@ static int parse_run(int argc, char **argv, run_args *a)
                 "--modules-dir",      "--format",         "--gzip",
                 "--years-of-history", "--reference-date", "--strict",
                 "--dry-run",          "--quiet",          "--help",
-                "--threads"};
+                "--threads",          "--shard"};
             char word[64];
             snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
             const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);
@@ -300,6 +315,8 @@ static int cmd_run(int argc, char **argv, const char *root)
     ro.quiet = a.quiet;
     ro.strict = a.strict;
     ro.stop = &g_stop;
+    ro.shard_index = a.shard_index;
+    ro.shard_count = a.shard_count;
     sim_run_result res;
     sim_error err;
     sim_error_clear(&err);
@@ -433,6 +450,36 @@ static int cmd_attributes(int argc, char **argv, const char *root)
     return 0;
 }
 
+static int cmd_merge(int argc, char **argv, const char *root)
+{
+    if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+        fputs("usage: lifesim merge OUT SHARD_DIR...\n\nJoins the output folders of 'lifesim run "
+              "--shard K/N' (every K, in any order) into OUT:\nthe same bytes as the run without "
+              "shards, manifest and dataset card included.\n",
+              stdout);
+        return 0;
+    }
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-')
+            return usage_error(
+                "merge", "unknown option '%s' (usage: lifesim merge OUT SHARD_DIR...)", argv[i]);
+    if (argc < 2) return usage_error("merge", "usage: lifesim merge OUT SHARD_DIR...");
+    sim_run_result res;
+    sim_error err;
+    sim_error_clear(&err);
+    sim_status st =
+        sim_merge(root, argv[0], (const char *const *)argv + 1, (size_t)argc - 1, &res, &err);
+    if (st != SIM_OK) {
+        char msg[4096];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim merge: %s\n", msg);
+        return 1;
+    }
+    fprintf(stderr, "lifesim merge: %d shards, %llu patients, written to %s\n", argc - 1,
+            (unsigned long long)(res.living + res.deceased), argv[0]);
+    return 0;
+}
+
 static int cmd_check(int argc, char **argv, const char *root)
 {
     const char *dir = NULL;
@@ -559,9 +606,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "realism")) return cmd_realism(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "attributes")) return cmd_attributes(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run",  "check",  "realism",  "attributes",
-                                       "help", "--help", "--version"};
-    const char *dym = sim_did_you_mean(cmd, cmds, 7);
+    if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run",   "check", "realism", "attributes",
+                                       "merge", "help",  "--help",  "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, 8);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
     return 2;

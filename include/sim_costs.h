@@ -43,15 +43,20 @@ typedef struct sim_cost {
 } sim_cost;
 
 /* What each payer did over a run, for payers.csv. */
+/* Integers only (cents, milliseconds), so that tallies summed in any order, by any number of
+ * threads or shards, give the same bytes. */
 typedef struct sim_payer_tally {
-    double covered, uncovered;
+    int64_t covered_cents, uncovered_cents;
     uint64_t covered_encounters, uncovered_encounters;
     uint64_t covered_medications, uncovered_medications;
     uint64_t covered_procedures, uncovered_procedures;
     uint64_t covered_immunizations, uncovered_immunizations;
     uint64_t customers;
-    double member_months;
+    int64_t member_ms; /* time covered, summed over members */
 } sim_payer_tally;
+
+/* Adds b into a. */
+void sim_payer_tally_add(sim_payer_tally *a, const sim_payer_tally *b);
 
 sim_status sim_costs_load(const char *root, const sim_population *pop, sim_costs **out,
                           sim_error *err);

@@ -85,7 +85,7 @@ void sim_csv_patient(const sim_export_ctx *cx, const sim_patient *p, sim_outbufs
 /* Appends organizations.csv and providers.csv rows for the whole care network, with the
  * utilization counted over the run (arrays indexed like the network; NULL: zeros). */
 void sim_csv_network(const struct sim_providers *pv, const uint64_t *org_encounters,
-                     const double *org_revenue, const uint64_t *clin_encounters,
+                     const int64_t *org_revenue_cents, const uint64_t *clin_encounters,
                      const uint64_t *clin_procedures, sim_outbufs *o);
 
 /* Deterministic identifier of a record: a UUID from the patient's key, the record type and its

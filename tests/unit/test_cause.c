@@ -23,7 +23,7 @@ static void make_root(const char *root, const char *causes)
 {
     char p[1200];
     snprintf(p, sizeof p, "%s/modules/data", root);
-    char cmd[1400];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", root, p);
     if (system(cmd)) {
     }
