@@ -6,6 +6,7 @@
  */
 #include "sim_attrmap.h"
 #include "sim_check.h"
+#include "sim_tools.h"
 #include "sim_realism.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
@@ -36,6 +37,9 @@ static const char usage_main[] =
     "  realism          measure simulated cohorts against published figures\n"
     "  attributes       the attribute map: which module writes and which reads each attribute\n"
     "  merge OUT DIR... join the folders of a sharded run into OUT\n"
+    "  lint [MODULE...] check modules without running them (all of modules/ by default)\n"
+    "  graph MODULE     a module's state machine as Graphviz DOT (or SVG)\n"
+    "  trace MODULE     one patient's path through a module, state by state\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
@@ -480,6 +484,136 @@ static int cmd_merge(int argc, char **argv, const char *root)
     return 0;
 }
 
+static int cmd_lint(int argc, char **argv, const char *root)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs("usage: lifesim lint [MODULE...]\n\nEvery load-time check of the modules named "
+                  "(.lua or .json files; all of modules/\nwhen none is named), without running "
+                  "anything, plus the cross-module view:\nattributes read but never written, "
+                  "written but never read, submodules never\ncalled. Prints 'file:line: "
+                  "error|warning: message'; exit status 1 on errors.\n",
+                  stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-') return usage_error("lint", "unknown option '%s'", argv[i]);
+    }
+    return sim_lint(root, (const char *const *)argv, (size_t)argc, stdout);
+}
+
+static int cmd_graph(int argc, char **argv, const char *root)
+{
+    const char *file = NULL, *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs("usage: lifesim graph MODULE [-o FILE.dot|FILE.svg]\n\nThe module's state "
+                  "machine as Graphviz DOT: state types by shape and colour,\ntransitions "
+                  "labelled with probabilities and conditions, submodule calls.\nTo stdout, or to "
+                  "FILE.dot, or drawn as FILE.svg by Graphviz's dot program.\n",
+                  stdout);
+            return 0;
+        } else if (match(arg, "-o", "--output", &n)) {
+            out = opt_value(argc, argv, &i, arg, "output", n);
+            if (!out || !*out) return usage_error("graph", "%s needs a file (.dot or .svg)", arg);
+        } else if (arg[0] == '-') {
+            return usage_error("graph", "unknown option '%s' (the options: -o FILE)", arg);
+        } else if (file) {
+            return usage_error("graph", "one module at a time ('%s' and '%s')", file, arg);
+        } else {
+            file = arg;
+        }
+    }
+    if (!file) return usage_error("graph", "which module? (e.g. lifesim graph modules/asthma.lua)");
+    size_t ol = out ? strlen(out) : 0;
+    int svg = ol > 4 && !strcmp(out + ol - 4, ".svg");
+    if (out && !svg && !(ol > 4 && !strcmp(out + ol - 4, ".dot")))
+        return usage_error("graph", "-o: '%s' should end in .dot or .svg", out);
+    FILE *f = stdout;
+    char cmd[4200];
+    if (svg) {
+        if (system("command -v dot >/dev/null 2>&1") != 0) {
+            fprintf(stderr, "lifesim graph: drawing SVG needs Graphviz's dot program "
+                            "(apt-get install graphviz); -o FILE.dot writes the graph itself\n");
+            return 1;
+        }
+        snprintf(cmd, sizeof cmd, "dot -Tsvg -o '%s'", out);
+        f = popen(cmd, "w");
+    } else if (out) {
+        f = fopen(out, "w");
+    }
+    if (!f) {
+        fprintf(stderr, "lifesim graph: cannot write %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    sim_error err;
+    sim_error_clear(&err);
+    sim_status st = sim_graph(root, file, f, &err);
+    int rc = 0;
+    if (svg)
+        rc = pclose(f) != 0;
+    else if (out)
+        rc = fclose(f) != 0;
+    if (st != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim graph: %s\n", msg);
+        if (out) remove(out);
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "lifesim graph: could not write %s\n", out);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_trace(int argc, char **argv, const char *root)
+{
+    const char *file = NULL;
+    uint64_t seed = 1, patient = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        const char *v;
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            fputs("usage: lifesim trace MODULE [-s SEED] [--patient I]\n\nSimulates patient I "
+                  "(default 0) of SEED (default 1), the one lifesim run puts in\nthat slot, with "
+                  "every shipped module, and prints MODULE's path: each state with\nits date, the "
+                  "attributes it set and the records it made.\n",
+                  stdout);
+            return 0;
+        } else if (match(arg, "-s", "--seed", &n)) {
+            v = opt_value(argc, argv, &i, arg, "seed", n);
+            if (!v || parse_u64(v, 0, UINT64_MAX, &seed) != 0)
+                return usage_error("trace", "--seed: '%s' is not a whole number", v ? v : "");
+        } else if (match(arg, NULL, "--patient", &n)) {
+            v = opt_value(argc, argv, &i, arg, "patient", n);
+            if (!v || parse_u64(v, 0, UINT64_C(1000000000000), &patient) != 0)
+                return usage_error("trace", "--patient: '%s' is not a patient number (0, 1, ...)",
+                                   v ? v : "");
+        } else if (arg[0] == '-') {
+            return usage_error("trace", "unknown option '%s' (the options: -s SEED, --patient I)",
+                               arg);
+        } else if (file) {
+            return usage_error("trace", "one module at a time ('%s' and '%s')", file, arg);
+        } else {
+            file = arg;
+        }
+    }
+    if (!file) return usage_error("trace", "which module? (e.g. lifesim trace modules/asthma.lua)");
+    sim_error err;
+    sim_error_clear(&err);
+    if (sim_trace(root, file, seed, patient, stdout, &err) != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim trace: %s\n", msg);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_check(int argc, char **argv, const char *root)
 {
     const char *dir = NULL;
@@ -607,9 +741,12 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "realism")) return cmd_realism(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "attributes")) return cmd_attributes(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run",   "check", "realism", "attributes",
-                                       "merge", "help",  "--help",  "--version"};
-    const char *dym = sim_did_you_mean(cmd, cmds, 8);
+    if (!strcmp(cmd, "lint")) return cmd_lint(argc - 2, argv + 2, root);
+    if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2, root);
+    if (!strcmp(cmd, "trace")) return cmd_trace(argc - 2, argv + 2, root);
+    static const char *const cmds[] = {"run",  "check", "realism", "attributes", "merge", "lint",
+                                       "graph", "trace", "help",  "--help",    "--version"};
+    const char *dym = sim_did_you_mean(cmd, cmds, sizeof cmds / sizeof cmds[0]);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
     return 2;
