@@ -116,6 +116,18 @@ static const char *const *type_fields(int type)
     }
 }
 
+size_t sim_state_field_names(int type, const char **out, size_t max)
+{
+    size_t n = 0;
+    size_t nc = sizeof common_fields / sizeof common_fields[0];
+    for (size_t i = 0; i < nc && n < max; i++) {
+        if (type == SIM_ST_TERMINAL && i > 1) break;
+        out[n++] = common_fields[i];
+    }
+    for (const char *const *f = type_fields(type); *f && n < max; f++) out[n++] = *f;
+    return n;
+}
+
 static void check_state_fields(cctx *c, int sidx, const char *spath, int type)
 {
     const char *allowed[48];

@@ -950,3 +950,17 @@ size_t sim_lua_memory(const sim_lua *S, size_t *peak)
     if (peak) *peak = S->peak;
     return S->used;
 }
+
+size_t sim_lua_base_names(sim_lua *S, const char **out, size_t max)
+{
+    lua_State *L = S->L;
+    size_t n = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, S->base_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -2) == LUA_TSTRING && n < max) out[n++] = lua_tostring(L, -2);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return n;
+}

@@ -68,4 +68,8 @@ int sim_lua_function_line(sim_lua *S, int idx);
 /* Bytes the state holds now and at most so far. */
 size_t sim_lua_memory(const sim_lua *S, size_t *peak);
 
+/* The names a module sees besides its own locals: Lua's base library and Lifesim's helpers
+ * (pointers owned by S, valid while S lives; unordered). */
+size_t sim_lua_base_names(sim_lua *S, const char **out, size_t max);
+
 #endif

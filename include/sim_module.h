@@ -52,6 +52,8 @@ typedef enum sim_state_type {
 } sim_state_type;
 
 const char *sim_state_type_name(sim_state_type t);
+/* The fields a state of this type accepts (the common ones first); returns how many. */
+size_t sim_state_field_names(int type, const char **out, size_t max);
 
 typedef enum sim_op {
     SIM_OP_LT = 0,
