@@ -6,6 +6,7 @@
  */
 #include "sim_attrmap.h"
 #include "sim_check.h"
+#include "sim_gmf.h"
 #include "sim_tools.h"
 #include "sim_realism.h"
 #include "sim_run.h"
@@ -40,6 +41,8 @@ static const char usage_main[] =
     "  lint [MODULE...] check modules without running them (all of modules/ by default)\n"
     "  graph MODULE     a module's state machine as Graphviz DOT (or SVG)\n"
     "  trace MODULE     one patient's path through a module, state by state\n"
+    "  import-gmf FILE  a Synthea GMF JSON module as an idiomatic Lua module\n"
+    "  export-gmf FILE  a Lua module as GMF JSON (for Synthea)\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "options:\n"
@@ -614,6 +617,63 @@ static int cmd_trace(int argc, char **argv, const char *root)
     return 0;
 }
 
+/* import-gmf / export-gmf: one file in, one file (or stdout) out */
+static int cmd_convert(int argc, char **argv, const char *root, int import)
+{
+    const char *cmd = import ? "import-gmf" : "export-gmf";
+    const char *file = NULL, *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        size_t n;
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            if (import)
+                fputs("usage: lifesim import-gmf FILE.json [-o FILE.lua]\n\nWrites a Synthea GMF "
+                      "JSON module as an idiomatic Lua module: the helper\nconstructors (codes, "
+                      "durations, conditions, pick, when) wherever they give\nexactly the same "
+                      "table, and the remarks as comments. The Lua module gives\nthe same records "
+                      "as the JSON one for the same seed.\n",
+                      stdout);
+            else
+                fputs("usage: lifesim export-gmf FILE.lua [-o FILE.json]\n\nWrites a Lua module "
+                      "as plain GMF JSON, as Synthea reads it (a module whose\nfields are Lua "
+                      "functions cannot be written).\n",
+                      stdout);
+            return 0;
+        } else if (match(arg, "-o", "--output", &n)) {
+            out = opt_value(argc, argv, &i, arg, "output", n);
+            if (!out || !*out) return usage_error(cmd, "%s needs a file", arg);
+        } else if (arg[0] == '-') {
+            return usage_error(cmd, "unknown option '%s' (the options: -o FILE)", arg);
+        } else if (file) {
+            return usage_error(cmd, "one module at a time ('%s' and '%s')", file, arg);
+        } else {
+            file = arg;
+        }
+    }
+    if (!file) return usage_error(cmd, "which module?");
+    sim_error err;
+    sim_error_clear(&err);
+    char *text = NULL;
+    sim_status st =
+        import ? sim_gmf_import(file, &text, &err) : sim_gmf_export(root, file, &text, &err);
+    if (st != SIM_OK) {
+        char msg[3072];
+        sim_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lifesim %s: %s\n", cmd, msg);
+        return 1;
+    }
+    FILE *f = out ? fopen(out, "w") : stdout;
+    int bad = !f || fputs(text, f) < 0;
+    if (out && f) bad |= fclose(f) != 0;
+    free(text);
+    if (bad) {
+        fprintf(stderr, "lifesim %s: cannot write %s: %s\n", cmd, out ? out : "stdout",
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_check(int argc, char **argv, const char *root)
 {
     const char *dir = NULL;
@@ -744,8 +804,11 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "lint")) return cmd_lint(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "graph")) return cmd_graph(argc - 2, argv + 2, root);
     if (!strcmp(cmd, "trace")) return cmd_trace(argc - 2, argv + 2, root);
-    static const char *const cmds[] = {"run",  "check", "realism", "attributes", "merge", "lint",
-                                       "graph", "trace", "help",  "--help",    "--version"};
+    if (!strcmp(cmd, "import-gmf")) return cmd_convert(argc - 2, argv + 2, root, 1);
+    if (!strcmp(cmd, "export-gmf")) return cmd_convert(argc - 2, argv + 2, root, 0);
+    static const char *const cmds[] = {"run",  "check",  "realism",  "attributes", "merge",
+                                       "lint", "graph",  "trace",    "import-gmf", "export-gmf",
+                                       "help", "--help", "--version"};
     const char *dym = sim_did_you_mean(cmd, cmds, sizeof cmds / sizeof cmds[0]);
     fprintf(stderr, "lifesim: unknown command '%s'%s%s%s (see 'lifesim --help')\n", cmd,
             dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
