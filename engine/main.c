@@ -360,6 +360,7 @@ static const char usage_realism[] =
     "  -p, --population N   living patients per age band (default 2000; the full check: 20000)\n"
     "  -s, --seed SEED      random seed (default 1)\n"
     "      --only IDS       comma-separated measure ids or id prefixes\n"
+    "      --targets FILE   measure the rows of FILE instead (a module's own tests)\n"
     "  -d, --modules-dir DIR  add the modules in DIR\n"
     "      --json           the table as JSON\n"
     "  -h, --help           this text\n";
@@ -388,6 +389,10 @@ static int cmd_realism(int argc, char **argv, const char *root)
             v = opt_value(argc, argv, &i, arg, "only", n);
             if (!v || !*v) return usage_error("realism", "--only needs measure ids");
             ro.only = v;
+        } else if (match(arg, NULL, "--targets", &n)) {
+            v = opt_value(argc, argv, &i, arg, "targets", n);
+            if (!v || !*v) return usage_error("realism", "--targets needs a CSV file of measures");
+            ro.targets = v;
         } else if (match(arg, "-d", "--modules-dir", &n)) {
             v = opt_value(argc, argv, &i, arg, "modules-dir", n);
             if (!v || !*v) return usage_error("realism", "%s needs a folder of modules", arg);

@@ -108,13 +108,14 @@ static sim_status parse_codes(target *t, const char *s, sim_table *tab, size_t r
     return SIM_OK;
 }
 
-static sim_status load_file(const char *root, const char *name, const char *only, targets *out,
-                            sim_error *err)
+/* name: a table of modules/data/realism/, or (path != NULL) a file anywhere */
+static sim_status load_file(const char *root, const char *name, const char *path,
+                            const char *only, targets *out, sim_error *err)
 {
     char rel[512];
-    snprintf(rel, sizeof rel, "realism/%s", name);
+    snprintf(rel, sizeof rel, "realism/%s", name ? name : "");
     sim_table *t = NULL;
-    sim_status st = sim_table_load_data(root, rel, NULL, &t, err);
+    sim_status st = path ? sim_table_load(path, &t, err) : sim_table_load_data(root, rel, NULL, &t, err);
     if (st != SIM_OK) return st;
     static const char *const cols[] = {
         "id",        "measure", "codes",           "status",   "threshold",
@@ -220,8 +221,16 @@ done:
     return st;
 }
 
-static sim_status load_targets(const char *root, const char *only, targets *out, sim_error *err)
+static sim_status load_targets(const char *root, const char *only, const char *file, targets *out,
+                               sim_error *err)
 {
+    if (file) {
+        sim_status st = load_file(root, NULL, file, only, out, err);
+        if (st == SIM_OK && !out->n)
+            st = sim_error_set(err, SIM_EINVAL, file, 0, 0, "no measures%s%s",
+                               only ? " match " : "", only ? only : "");
+        return st;
+    }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/modules/data/realism", root);
     DIR *d = opendir(dir);
@@ -239,7 +248,7 @@ static sim_status load_targets(const char *root, const char *only, targets *out,
     if (n) qsort(names, n, sizeof *names, cmp_name);
     sim_status st = SIM_OK;
     for (size_t i = 0; i < n; i++) {
-        if (st == SIM_OK) st = load_file(root, names[i], only, out, err);
+        if (st == SIM_OK) st = load_file(root, names[i], NULL, only, out, err);
         free(names[i]);
     }
     if (st == SIM_OK && !out->n)
@@ -432,7 +441,7 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
     bench b;
     memset(&b, 0, sizeof b);
     b.root = o->root;
-    sim_status st = load_targets(o->root, o->only, &ts, err);
+    sim_status st = load_targets(o->root, o->only, o->targets, &ts, err);
     if (st != SIM_OK) goto done;
     char path[4096];
     snprintf(path, sizeof path, "%s/modules/data/lifetable_us.csv", o->root);

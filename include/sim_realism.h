@@ -41,6 +41,8 @@ typedef struct sim_realism_opts {
     uint64_t per_cohort;       /* living patients per age band (0: 2000) */
     uint64_t seed;             /* (0: 1) */
     const char *only;          /* comma-separated ids or id prefixes, NULL: all */
+    const char *targets;       /* a table of measures anywhere (a module's own tests), NULL: the
+                                * tables of modules/data/realism/ */
     int json;                  /* the table as JSON */
 } sim_realism_opts;
 
