@@ -429,11 +429,14 @@ void ck_check_patient(const sim_checker *ck, ck_rec *recs, size_t n, ck_sink *s)
                     VIOLATE(SIM_RULE_REFERENCE, pat, r,
                             "names encounter %s, which is not one of this patient's", r->encounter);
                 } else if (r->start.prec != CK_PREC_NONE && e->start.prec != CK_PREC_NONE) {
+                    /* a condition may begin before the visit that diagnoses it: the record is
+                     * made (recordedDate) at that visit */
+                    ck_time at = r->recorded.prec != CK_PREC_NONE ? r->recorded : r->start;
                     s->checked[SIM_RULE_INSIDE]++;
-                    if (before(r->start, e->start) ||
-                        (e->stop.prec != CK_PREC_NONE && before(e->stop, r->start))) {
+                    if (before(at, e->start) ||
+                        (e->stop.prec != CK_PREC_NONE && before(e->stop, at))) {
                         char c[40];
-                        fmt_time(r->start, a, sizeof a);
+                        fmt_time(at, a, sizeof a);
                         fmt_time(e->start, b, sizeof b);
                         fmt_time(e->stop, c, sizeof c);
                         VIOLATE(SIM_RULE_INSIDE, pat, r,

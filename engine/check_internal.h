@@ -51,6 +51,7 @@ typedef struct ck_rec {
     uint8_t death_record; /* CK_DEATH_*: the record says when the patient died */
     char sex;             /* CK_PATIENT: 'M', 'F' or 0 */
     ck_time start, stop;  /* CK_PATIENT: birth, death */
+    ck_time recorded;     /* CK_CONDITION: when the record was made (FHIR recordedDate), if not at onset */
     const char *id;       /* NULL or "" when the record has none */
     const char *patient;
     const char *encounter, *claim;      /* references within the patient, or NULL */

@@ -206,8 +206,10 @@ static void emit(reader *rd, const ck_rec *r, int unique)
     fputc(r->sex, f);
     fputc(r->start.prec, f);
     fputc(r->stop.prec, f);
+    fputc(r->recorded.prec, f);
     put_i64(f, r->start.t);
     put_i64(f, r->stop.t);
+    put_i64(f, r->recorded.t);
     put_i64(f, (int64_t)rd->seq++);
     put_str(f, r->id);
     put_str(f, pat);
@@ -519,6 +521,7 @@ static void fhir_resource(reader *rd, json_t *res, int source, const char *file)
         r.kind = CK_CONDITION;
         fhir_time(rd, json_object_get(res, "onsetDateTime"), &r.start, where);
         fhir_time(rd, json_object_get(res, "abatementDateTime"), &r.stop, where);
+        fhir_time(rd, json_object_get(res, "recordedDate"), &r.recorded, where);
         first_coding(json_object_get(res, "code"), &r);
     } else if (!strcmp(type, "AllergyIntolerance")) {
         r.kind = CK_ALLERGY;
@@ -805,8 +808,10 @@ static sim_status check_part(reader *rd, FILE *f, dir_sink *ds)
         r->sex = *p++;
         r->start.prec = (uint8_t)*p++;
         r->stop.prec = (uint8_t)*p++;
+        r->recorded.prec = (uint8_t)*p++;
         r->start.t = get_i64(&p);
         r->stop.t = get_i64(&p);
+        r->recorded.t = get_i64(&p);
         x->seq = (uint64_t)get_i64(&p);
         r->id = get_str(&p, end);
         r->patient = get_str(&p, end);
