@@ -201,11 +201,34 @@ static int lsim_has_allergy(lua_State *L)
     return 1;
 }
 
+/* The id of the attribute named by the string at idx (-1: none yet, when !add). Ids are cached
+ * in the proxy's user value, a table name -> id: a Lua string key is found by its pointer, which
+ * is cheaper than hashing the name again in the module set at every p:attr. */
+static int32_t attr_id(lua_State *L, sim_engine *e, int idx, int add)
+{
+    const char *name = luaL_checkstring(L, idx);
+    lua_getiuservalue(L, 1, 1);
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, -2) == LUA_TNUMBER) {
+        int32_t id = (int32_t)lua_tointeger(L, -1);
+        lua_pop(L, 2);
+        return id;
+    }
+    lua_pop(L, 1);
+    int32_t id = sim_modset_intern(e->ms, SIM_NS_ATTR, name, add);
+    if (id >= 0) {
+        lua_pushvalue(L, idx);
+        lua_pushinteger(L, id);
+        lua_rawset(L, -3);
+    }
+    lua_pop(L, 1);
+    return id;
+}
+
 static int lsim_attr(lua_State *L)
 {
     sim_engine *e = check_proxy(L);
-    const char *name = luaL_checkstring(L, 2);
-    int32_t id = sim_modset_intern(e->ms, SIM_NS_ATTR, name, 0);
+    int32_t id = attr_id(L, e, 2, 0);
     if (id < 0) {
         lua_pushnil(L);
         return 1;
@@ -271,7 +294,7 @@ static int lsim_set(lua_State *L)
     const char *why = NULL;
     if (luapatient_to_value(e, 3, &v, &why) != 0)
         return luaL_error(L, "p:set(\"%s\", ...): cannot store %s", name, why ? why : "that value");
-    int32_t id = sim_modset_intern(e->ms, SIM_NS_ATTR, name, 1);
+    int32_t id = attr_id(L, e, 2, 1);
     if (id < 0 || engine_set_attr(e, id, v) != SIM_OK) return luaL_error(L, "out of memory");
     return 0;
 }
@@ -342,54 +365,63 @@ static const luaL_Reg methods[] = {{"attr", lsim_attr},
                                    {"random", lsim_random},
                                    {NULL, NULL}};
 
+enum { F_AGE = 1, F_AGE_MONTHS, F_SEX, F_RACE, F_ETHNICITY, F_SES, F_INCOME, F_TIME, F_BIRTH,
+       F_YEAR, F_DATE };
+
+static const struct {
+    const char *name;
+    int code;
+} fields[] = {{"age", F_AGE},     {"age_months", F_AGE_MONTHS}, {"sex", F_SEX},
+              {"gender", F_SEX},  {"race", F_RACE},             {"ethnicity", F_ETHNICITY},
+              {"ses", F_SES},     {"income", F_INCOME},         {"time", F_TIME},
+              {"birth", F_BIRTH}, {"year", F_YEAR},             {"date", F_DATE}};
+
+/* p.<key>: upvalue 1 is a table of the fields (key -> F_*) and methods (key -> function), so a
+ * field is found by one table look-up instead of a string comparison per name */
 static int lsim_index(lua_State *L)
 {
     sim_engine *e = check_proxy(L);
-    const char *k = luaL_checkstring(L, 2);
+    lua_pushvalue(L, 2);
+    int t = lua_rawget(L, lua_upvalueindex(1));
+    if (t == LUA_TFUNCTION) return 1;
+    int code = t == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
     const sim_patient *p = e->p;
-    for (const luaL_Reg *m = methods; m->name; m++) {
-        if (strcmp(k, m->name) == 0) {
-            lua_pushcfunction(L, m->func);
-            return 1;
-        }
-    }
-    if (strcmp(k, "age") == 0) {
-        lua_pushinteger(L, sim_age_years(p->birth, e->now));
-    } else if (strcmp(k, "age_months") == 0) {
-        lua_pushinteger(L, sim_age_months(p->birth, e->now));
-    } else if (strcmp(k, "sex") == 0 || strcmp(k, "gender") == 0) {
+    switch (code) {
+    case F_AGE: lua_pushinteger(L, sim_age_years(p->birth, e->now)); break;
+    case F_AGE_MONTHS: lua_pushinteger(L, sim_age_months(p->birth, e->now)); break;
+    case F_SEX: {
         char s[2] = {p->who.sex, 0};
         lua_pushstring(L, s);
-    } else if (strcmp(k, "race") == 0) {
-        lua_pushstring(L, p->who.race ? p->who.race : "");
-    } else if (strcmp(k, "ethnicity") == 0) {
-        lua_pushstring(L, p->who.ethnicity ? p->who.ethnicity : "");
-    } else if (strcmp(k, "ses") == 0) {
-        lua_pushstring(L, p->who.ses <= 0 ? "Low" : p->who.ses == 1 ? "Middle" : "High");
-    } else if (strcmp(k, "income") == 0) {
-        lua_pushnumber(L, p->who.income);
-    } else if (strcmp(k, "time") == 0) {
-        lua_pushinteger(L, e->now);
-    } else if (strcmp(k, "birth") == 0) {
-        lua_pushinteger(L, p->birth);
-    } else if (strcmp(k, "year") == 0) {
-        lua_pushinteger(L, sim_time_year(e->now));
-    } else if (strcmp(k, "date") == 0) {
+        break;
+    }
+    case F_RACE: lua_pushstring(L, p->who.race ? p->who.race : ""); break;
+    case F_ETHNICITY: lua_pushstring(L, p->who.ethnicity ? p->who.ethnicity : ""); break;
+    case F_SES: lua_pushstring(L, p->who.ses <= 0 ? "Low" : p->who.ses == 1 ? "Middle" : "High"); break;
+    case F_INCOME: lua_pushnumber(L, p->who.income); break;
+    case F_TIME: lua_pushinteger(L, e->now); break;
+    case F_BIRTH: lua_pushinteger(L, p->birth); break;
+    case F_YEAR: lua_pushinteger(L, sim_time_year(e->now)); break;
+    case F_DATE: {
         char d[16];
         sim_time_date(e->now, d);
         lua_pushstring(L, d);
-    } else {
-        const char *fields[] = {
+        break;
+    }
+    default: {
+        const char *k = luaL_checkstring(L, 2);
+        const char *names[] = {
             "age",   "age_months", "sex",           "gender",         "race",         "ethnicity",
             "ses",   "income",     "time",          "birth",          "year",         "date",
             "attr",  "set",        "has_condition", "has_medication", "has_careplan", "has_allergy",
             "vital", "symptom",    "observation",   "age_in",         "random"};
-        const char *dym = sim_did_you_mean(k, fields, sizeof fields / sizeof fields[0]);
+        const char *dym = sim_did_you_mean(k, names, sizeof names / sizeof names[0]);
         if (dym) return luaL_error(L, "the patient has no field '%s' (did you mean '%s'?)", k, dym);
         return luaL_error(L,
                           "the patient has no field '%s' (attributes are read with "
                           "p:attr(\"%s\"))",
                           k, k);
+    }
     }
     return 1;
 }
@@ -411,10 +443,21 @@ static int lsim_tostring(lua_State *L)
 static int build_proxy(lua_State *L)
 {
     sim_engine *e = lua_touserdata(L, 1);
-    sim_engine **pe = lua_newuserdatauv(L, sizeof *pe, 0);
+    sim_engine **pe = lua_newuserdatauv(L, sizeof *pe, 1);
     *pe = e;
+    lua_newtable(L); /* the attribute id cache of this engine's module set (attr_id) */
+    lua_setiuservalue(L, -2, 1);
     if (luaL_newmetatable(L, PROXY_MT)) {
-        lua_pushcfunction(L, lsim_index);
+        lua_createtable(L, 0, (int)(sizeof fields / sizeof fields[0] + sizeof methods / sizeof methods[0]));
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            lua_pushinteger(L, fields[i].code);
+            lua_setfield(L, -2, fields[i].name);
+        }
+        for (const luaL_Reg *m = methods; m->name; m++) {
+            lua_pushcfunction(L, m->func);
+            lua_setfield(L, -2, m->name);
+        }
+        lua_pushcclosure(L, lsim_index, 1);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, lsim_newindex);
         lua_setfield(L, -2, "__newindex");
