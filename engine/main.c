@@ -359,6 +359,8 @@ static const char usage_realism[] =
     "options:\n"
     "  -p, --population N   living patients per age band (default 2000; the full check: 20000)\n"
     "  -s, --seed SEED      random seed (default 1)\n"
+    "  -t, --threads N      cohorts simulated side by side (default: all cores); the figures\n"
+    "                       are the same whatever the number\n"
     "      --only IDS       comma-separated measure ids or id prefixes\n"
     "      --targets FILE   measure the rows of FILE instead (a module's own tests)\n"
     "  -d, --modules-dir DIR  add the modules in DIR\n"
@@ -385,6 +387,13 @@ static int cmd_realism(int argc, char **argv, const char *root)
             v = opt_value(argc, argv, &i, arg, "seed", n);
             if (!v || parse_u64(v, 0, UINT64_MAX, &ro.seed) != 0)
                 return usage_error("realism", "--seed: '%s' is not a whole number", v ? v : "");
+        } else if (match(arg, "-t", "--threads", &n)) {
+            v = opt_value(argc, argv, &i, arg, "threads", n);
+            if (!v || parse_u64(v, 0, 1024, &ro.threads) != 0)
+                return usage_error("realism",
+                                   "--threads: '%s' is not a number of threads from 0 (all "
+                                   "cores) to 1024",
+                                   v ? v : "");
         } else if (match(arg, NULL, "--only", &n)) {
             v = opt_value(argc, argv, &i, arg, "only", n);
             if (!v || !*v) return usage_error("realism", "--only needs measure ids");
@@ -404,8 +413,9 @@ static int cmd_realism(int argc, char **argv, const char *root)
             fputs(usage_realism, stdout);
             return 0;
         } else {
-            static const char *const known[] = {"--population",  "--seed", "--only",
-                                                "--modules-dir", "--json", "--help"};
+            static const char *const known[] = {"--population", "--seed",        "--threads",
+                                                "--only",       "--modules-dir", "--json",
+                                                "--help"};
             char word[64];
             snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
             const char *dym = sim_did_you_mean(word, known, sizeof known / sizeof known[0]);

@@ -12,8 +12,10 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef enum mkind {
     M_PREVALENCE,
@@ -374,8 +376,10 @@ static sim_status band_cohort(bench *b, targets *ts, int lo_y, int hi_y, uint64_
     return st;
 }
 
-/* a birth cohort of one sex, simulated to death */
-static sim_status life_cohort(bench *b, target *t, uint64_t n, uint64_t cohort, sim_error *err)
+/* a birth cohort of one sex (0: both), simulated to death; measures every life-expectancy and
+ * death-share target of that sex */
+static sim_status life_cohort(bench *b, targets *ts, char sex, uint64_t n, uint64_t cohort,
+                              sim_error *err)
 {
     sim_pop_opts po;
     memset(&po, 0, sizeof po);
@@ -392,19 +396,23 @@ static sim_status life_cohort(bench *b, target *t, uint64_t n, uint64_t cohort, 
         p->slot = cohort * UINT64_C(1000000000) + slot;
         p->key = sim_rng_patient_key(b->run_key, p->slot, 0);
         sim_population_sample(pop, p, born);
-        if (t->sex && p->who.sex != t->sex) continue;
+        if (sex && p->who.sex != sex) continue;
         p->birth = born + (sim_time)(slot % 365) * SIM_MS_DAY;
         p->end = sim_time_from_ymd(2199, 1, 1);
         if ((st = sim_engine_run(b->e, p, err)) != SIM_OK) break;
         sim_population_finish(pop, p);
         if (p->death == SIM_NEVER) continue;
         double age = (double)(p->death - p->birth) / (double)SIM_MS_YEAR;
-        t->den++;
-        t->sum += age;
-        t->sumsq += age * age;
-        if (t->kind == M_DEATH_SHARE && p->cause_of_death) {
-            sim_codes one = {p->cause_of_death, 1};
-            t->num += has_code(&one, t);
+        for (size_t i = 0; i < ts->n; i++) {
+            target *t = &ts->v[i];
+            if ((t->kind != M_LIFE && t->kind != M_DEATH_SHARE) || t->sex != sex) continue;
+            t->den++;
+            t->sum += age;
+            t->sumsq += age * age;
+            if (t->kind == M_DEATH_SHARE && p->cause_of_death) {
+                sim_codes one = {p->cause_of_death, 1};
+                t->num += has_code(&one, t);
+            }
         }
         done++;
     }
@@ -434,24 +442,45 @@ static double value_of(const target *t, double *se)
     return mean;
 }
 
-sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, sim_error *err)
+/* A cohort to simulate: an age band of living patients, or a birth cohort of one sex simulated to
+ * death. Each job runs whole on one worker, its patients in order, with random streams keyed by
+ * its cohort number: the figures do not depend on the number of workers. */
+typedef struct job {
+    int life;    /* a birth cohort */
+    char sex;    /* of a birth cohort: 'M', 'F', 0 */
+    int lo, hi;  /* of an age band, in years */
+    uint64_t cohort;
+} job;
+
+typedef struct pool {
+    const sim_realism_opts *o;
+    sim_lifetable *lt;
+    targets *ts;
+    job *jobs;
+    size_t njobs, next;
+    pthread_mutex_t mu;
+    sim_status st;     /* the first failure */
+    sim_error err;
+    int failed_load;   /* the modules did not load: diagnostics printed once */
+} pool;
+
+static void bench_free(bench *b)
 {
-    *failed = 0;
-    targets ts = {0};
-    bench b;
-    memset(&b, 0, sizeof b);
-    b.root = o->root;
-    sim_status st = load_targets(o->root, o->only, o->targets, &ts, err);
-    if (st != SIM_OK) goto done;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/modules/data/lifetable_us.csv", o->root);
-    if ((st = sim_lifetable_load(path, &b.lt, err)) != SIM_OK) goto done;
-    b.lua = sim_lua_new(NULL, o->root);
-    b.p = sim_patient_new();
-    if (!b.lua || !b.p) {
-        st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-        goto done;
-    }
+    sim_engine_free(b->e);
+    sim_modset_free(b->ms);
+    sim_lua_free(b->lua);
+    sim_patient_free(b->p);
+}
+
+static sim_status bench_init(pool *pl, bench *b, sim_error *err)
+{
+    const sim_realism_opts *o = pl->o;
+    memset(b, 0, sizeof *b);
+    b->root = o->root;
+    b->lt = pl->lt;
+    b->lua = sim_lua_new(NULL, o->root);
+    b->p = sim_patient_new();
+    if (!b->lua || !b->p) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
     sim_modset_opts mo;
     memset(&mo, 0, sizeof mo);
     mo.root = o->root;
@@ -459,49 +488,129 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
     mo.ndirs = o->ndirs;
     sim_diags d;
     memset(&d, 0, sizeof d);
-    st = sim_modset_load(b.lua, &mo, &b.ms, &d);
+    sim_status st = sim_modset_load(b->lua, &mo, &b->ms, &d);
     if (st != SIM_OK) {
-        sim_diags_sort(&d);
-        sim_diags_print(&d, stderr);
+        pthread_mutex_lock(&pl->mu);
+        if (!pl->failed_load) {
+            pl->failed_load = 1;
+            sim_diags_sort(&d);
+            sim_diags_print(&d, stderr);
+        }
+        pthread_mutex_unlock(&pl->mu);
         sim_error_set(err, st, NULL, 0, 0, "%zu error%s in the modules (listed above)", d.nerrors,
                       d.nerrors == 1 ? "" : "s");
         sim_diags_free(&d);
-        goto done;
+        return st;
     }
     sim_diags_free(&d);
     sim_engine_opts eo;
     memset(&eo, 0, sizeof eo);
-    eo.lifetable = b.lt;
+    eo.lifetable = b->lt;
     eo.seed = o->seed ? o->seed : 1;
-    b.e = sim_engine_new(b.ms, &eo);
-    if (!b.e) {
+    b->e = sim_engine_new(b->ms, &eo);
+    if (!b->e) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+    b->run_key = sim_rng_run_key(o->seed ? o->seed : 1);
+    b->ref = sim_time_from_ymd(2025, 1, 1);
+    return SIM_OK;
+}
+
+static void *worker(void *arg)
+{
+    pool *pl = arg;
+    bench b;
+    sim_error err;
+    sim_error_clear(&err);
+    sim_status st = bench_init(pl, &b, &err);
+    uint64_t n = pl->o->per_cohort ? pl->o->per_cohort : 2000;
+    while (st == SIM_OK) {
+        pthread_mutex_lock(&pl->mu);
+        size_t k = pl->st == SIM_OK && pl->next < pl->njobs ? pl->next++ : pl->njobs;
+        pthread_mutex_unlock(&pl->mu);
+        if (k >= pl->njobs) break;
+        const job *j = &pl->jobs[k];
+        st = j->life ? life_cohort(&b, pl->ts, j->sex, n, j->cohort, &err)
+                     : band_cohort(&b, pl->ts, j->lo, j->hi, n, j->cohort, &err);
+    }
+    if (st != SIM_OK) {
+        pthread_mutex_lock(&pl->mu);
+        if (pl->st == SIM_OK) {
+            pl->st = st;
+            pl->err = err;
+        }
+        pthread_mutex_unlock(&pl->mu);
+    }
+    bench_free(&b);
+    return NULL;
+}
+
+sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, sim_error *err)
+{
+    *failed = 0;
+    targets ts = {0};
+    sim_lifetable *lt = NULL;
+    job *jobs = NULL;
+    sim_status st = load_targets(o->root, o->only, o->targets, &ts, err);
+    if (st != SIM_OK) goto done;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/modules/data/lifetable_us.csv", o->root);
+    if ((st = sim_lifetable_load(path, &lt, err)) != SIM_OK) goto done;
+    uint64_t n = o->per_cohort ? o->per_cohort : 2000;
+    /* each distinct band, and each sex's birth cohort, once, in the order the targets first name
+     * it */
+    jobs = calloc(ts.n ? ts.n : 1, sizeof *jobs);
+    if (!jobs) {
         st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    b.run_key = sim_rng_run_key(o->seed ? o->seed : 1);
-    b.ref = sim_time_from_ymd(2025, 1, 1);
-    uint64_t n = o->per_cohort ? o->per_cohort : 2000;
-    /* each distinct band once, in the order the targets first name it */
-    uint64_t cohort = 0;
-    for (size_t i = 0; i < ts.n && st == SIM_OK; i++) {
-        target *t = &ts.v[i];
-        if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE) {
-            st = life_cohort(&b, t, n, ++cohort, err);
-            continue;
+    size_t njobs = 0;
+    for (size_t i = 0; i < ts.n; i++) {
+        const target *t = &ts.v[i];
+        job j;
+        memset(&j, 0, sizeof j);
+        j.life = t->kind == M_LIFE || t->kind == M_DEATH_SHARE;
+        if (j.life) {
+            j.sex = t->sex;
+        } else {
+            j.lo = t->months ? t->age_lo / 12 : t->age_lo;
+            j.hi = t->months ? t->age_hi / 12 : t->age_hi;
         }
-        int lo = t->months ? t->age_lo / 12 : t->age_lo,
-            hi = t->months ? t->age_hi / 12 : t->age_hi;
         int seen = 0;
-        for (size_t j = 0; j < i; j++) {
-            const target *u = &ts.v[j];
-            if (u->kind == M_LIFE || u->kind == M_DEATH_SHARE) continue;
-            int ulo = u->months ? u->age_lo / 12 : u->age_lo;
-            int uhi = u->months ? u->age_hi / 12 : u->age_hi;
-            if (ulo == lo && uhi == hi) seen = 1;
-        }
-        if (!seen) st = band_cohort(&b, &ts, lo, hi, n, ++cohort, err);
+        for (size_t k = 0; k < njobs && !seen; k++)
+            seen = jobs[k].life == j.life &&
+                   (j.life ? jobs[k].sex == j.sex : jobs[k].lo == j.lo && jobs[k].hi == j.hi);
+        if (seen) continue;
+        j.cohort = njobs + 1;
+        jobs[njobs++] = j;
     }
-    if (st != SIM_OK) goto done;
+    pool pl;
+    memset(&pl, 0, sizeof pl);
+    pl.o = o;
+    pl.lt = lt;
+    pl.ts = &ts;
+    pl.jobs = jobs;
+    pl.njobs = njobs;
+    pthread_mutex_init(&pl.mu, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nw = o->threads ? (size_t)o->threads : cores > 0 ? (size_t)cores : 1;
+    if (nw > njobs) nw = njobs ? njobs : 1;
+    pthread_t *tids = calloc(nw, sizeof *tids);
+    size_t started = 0;
+    if (!tids) {
+        pl.st = sim_error_set(&pl.err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+    } else if (nw == 1) {
+        worker(&pl); /* no thread for one worker: simpler to debug */
+    } else {
+        for (; started < nw; started++)
+            if (pthread_create(&tids[started], NULL, worker, &pl) != 0) break;
+        if (started == 0) worker(&pl);
+        for (size_t i = 0; i < started; i++) pthread_join(tids[i], NULL);
+    }
+    free(tids);
+    pthread_mutex_destroy(&pl.mu);
+    if ((st = pl.st) != SIM_OK) {
+        if (err) *err = pl.err;
+        goto done;
+    }
     json_t *arr = o->json ? json_array() : NULL;
     if (!o->json)
         fprintf(out, "%-30s %-11s %9s %16s %9s %8s %6s  %s\n", "measure", "sex, ages", "published",
@@ -559,11 +668,8 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
                 ts.n, ts.n == 1 ? "" : "s", *failed, (unsigned long long)n);
     }
 done:
+    free(jobs);
     targets_free(&ts);
-    sim_engine_free(b.e);
-    sim_modset_free(b.ms);
-    sim_lua_free(b.lua);
-    sim_patient_free(b.p);
-    sim_lifetable_free(b.lt);
+    sim_lifetable_free(lt);
     return st;
 }

@@ -39,6 +39,7 @@ typedef struct sim_realism_opts {
     const char *const *dirs;   /* extra module folders */
     size_t ndirs;
     uint64_t per_cohort;       /* living patients per age band (0: 2000) */
+    uint64_t threads;          /* workers (0: all cores); the figures do not depend on it */
     uint64_t seed;             /* (0: 1) */
     const char *only;          /* comma-separated ids or id prefixes, NULL: all */
     const char *targets;       /* a table of measures anywhere (a module's own tests), NULL: the

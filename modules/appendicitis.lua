@@ -101,7 +101,7 @@ return {
     History = { type = "ConditionOnset", codes = { sct(428251008, "History of appendectomy (situation)") },
                 direct_transition = "Pain_Relief" },
     Pain_Relief = { type = "MedicationOrder", reason = "Onset",
-                    codes = { rx(313782, "Acetaminophen 325 MG Oral Tablet") },
+                    codes = { rx(313782, "acetaminophen 325 MG Oral Tablet") },
                     prescription = { as_needed = true,
                                      dosage = { amount = 2, frequency = 1, period = 6, unit = "hours" },
                                      duration = { quantity = 5, unit = "days" } },

@@ -188,8 +188,8 @@ static void test_errors_that_need_the_modules(void)
     fails(
         "keep_module", "population: 2\nkeep:\n  states: [{module: apendicitis, state: X}]\n", "",
         "3:12: error: keep.states: no loaded module 'apendicitis' (did you mean 'appendicitis'?)");
-    fails("keep_code", "population: 2\nkeep:\n  conditions: [{code: \"44054006\"}]\n", "",
-          "3:16: error: keep.conditions: no loaded module records the condition 44054006");
+    fails("keep_code", "population: 2\nkeep:\n  conditions: [{code: \"84757009\"}]\n", "",
+          "3:16: error: keep.conditions: no loaded module records the condition 84757009");
     fails("keep_exhausted",
           "population: 2\nmodules: {include: [appendicitis]}\n"
           "keep:\n  max_attempts: 3\n  states: [{module: appendicitis, state: Death}]\n",
