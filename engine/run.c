@@ -355,7 +355,28 @@ static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim
     sim_buf_puts(&b, "\nmanifest.json lists every file with its row count and SHA-256.\n\n");
 
     sim_buf_puts(&b, "## Modules and their sources\n\n");
-    for (size_t i = 0; ms && i < sim_modset_count(ms); i++) {
+    /* the top-level modules, and the submodules they can call (directly or through others):
+     * a submodule no loaded module calls is not part of this dataset */
+    size_t nm = ms ? sim_modset_count(ms) : 0;
+    unsigned char *used = calloc(nm ? nm : 1, 1);
+    if (!used) {
+        sim_buf_free(&b);
+        return NULL;
+    }
+    for (size_t i = 0; i < nm; i++) used[i] = !sim_modset_get(ms, i)->submodule;
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (size_t i = 0; i < nm; i++) {
+            if (!used[i]) continue;
+            const sim_module *m = sim_modset_get(ms, i);
+            for (int32_t k = 0; k < m->nstates; k++) {
+                int32_t sub = m->states[k].type == SIM_ST_CALLSUBMODULE ? m->states[k].submodule : -1;
+                if (sub >= 0 && (size_t)sub < nm && !used[sub]) used[sub] = 1, grew = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < nm; i++) {
+        if (!used[i]) continue;
         const sim_module *m = sim_modset_get(ms, i);
         sim_buf_printf(&b, "### %s (`%s`)\n\n", m->name ? m->name : m->key, m->path);
         if (m->header && m->header[0]) {
@@ -371,6 +392,7 @@ static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim
             sim_buf_puts(&b, "(this module cites no sources)\n\n");
         }
     }
+    free(used);
     sim_buf_puts(&b, "## Population tables\n\n");
     sim_buf_puts(&b, sim_population_sources(pop));
     sim_buf_puts(&b, "\n## Costs and coverage tables\n\n");
