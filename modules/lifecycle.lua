@@ -135,6 +135,11 @@ local function birthday(p)
   return update_alcohol(p, age)
 end
 
+local function physiology_due(p)
+  local age = math.floor(LC.age_years(p) + 0.5)
+  return age < 20 or age % 5 == 0
+end
+
 return {
   name = "Lifecycle",
   states = {
@@ -144,8 +149,12 @@ return {
     Birth_Physiology = { type = "CallSubmodule", submodule = "lifecycle/physiology",
                          direct_transition = "Next_Birthday" },
     Next_Birthday = { type = "Delay", exact = years(1), direct_transition = "Birthday" },
+    -- the values follow a child every year; an adult's are computed at every check-up and at
+    -- every fifth birthday between them [assumption: enough to keep a value that no visit
+    -- measures within five years of the truth; each run costs as much as the rest of the year]
     Birthday = { type = "SetAttribute", attribute = "alcohol", value = birthday,
-                 direct_transition = "Birthday_Physiology" },
+                 conditional_transition = when { { physiology_due, "Birthday_Physiology" },
+                                                 { "Next_Birthday" } } },
     Birthday_Physiology = { type = "CallSubmodule", submodule = "lifecycle/physiology",
                             direct_transition = "Next_Birthday" },
   },
