@@ -54,7 +54,7 @@ local RATE = {
 }
 
 local function onset_wait(p)
-  local mult = C.adiposity_rr(p, 0.4) * (p.race == "Black" and 1.45 or 0.94) * P.onset_multiplier
+  local mult = C.adiposity_rr(p, 0.4) * (p.race == "black" and 1.45 or 0.94) * P.onset_multiplier
   return C.wait_years(p, RATE[p.sex], mult)
 end
 
@@ -87,7 +87,7 @@ end
 -- the class added next: 1 lisinopril, 2 amlodipine, 3 hydrochlorothiazide
 local ORDER = { other = { 1, 2, 3 }, Black = { 2, 3, 1 } }
 local function next_class(p)
-  local order = ORDER[p.race == "Black" and "Black" or "other"]
+  local order = ORDER[p.race == "black" and "Black" or "other"]
   return order[n_drugs(p) + 1]
 end
 
