@@ -47,34 +47,10 @@ A.NITROFURANTOIN = rx(1648755, "nitrofurantoin, macrocrystals 25 MG / nitrofuran
 A.TMP_SMX_DS = rx(198335, "sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet")
 A.CEPHALEXIN_SUSP = rx(309113, "cephalexin 50 MG/ML Oral Suspension")
 
--- Time helpers ---------------------------------------------------------------------------------
--- A year is the mean Gregorian year, as the engine's `years` unit (365.2425 days).
-local YEAR_MS = 365.2425 * 86400000
-A.YEAR_MS = YEAR_MS
-
--- Years until the next visit-reaching episode of a process whose rate (episodes per year) is
--- piecewise constant in age. `bands` is a list of {upper_age, episodes_per_year}, ascending; ages
--- past the last band have none. `mult` multiplies every rate (a personal susceptibility). One
--- uniform draw per episode: the episode comes when the cumulative hazard from now reaches an
--- Exp(1) variate, so the wait is exact across age boundaries without waking at them.
--- Returns 300 (beyond any life) when no episode comes.
-function A.wait_years(p, bands, mult)
-  local a = (p.time - p.birth) / YEAR_MS
-  local need = -math.log(1 - p:random())
-  local t = 0
-  mult = mult or 1
-  for i = 1, #bands do
-    local hi, r = bands[i][1], bands[i][2] * mult
-    if a < hi then
-      local span = hi - a
-      if r > 0 and need <= r * span then return t + need / r end
-      if r > 0 then need = need - r * span end
-      t = t + span
-      a = hi
-    end
-  end
-  return 300
-end
+-- Time helpers (lib/hazard.lua) ------------------------------------------------------------------
+local H = lib("hazard")
+A.YEAR_MS = H.YEAR_MS
+A.wait_years = H.wait_years
 
 -- A personal susceptibility drawn once: a two-point mixture with mean 1, `prone_share` of people
 -- at `prone_mult` times the average rate and the rest at the rate that keeps the mean at 1.

@@ -85,35 +85,11 @@ function C.lipid_state(next_state)
            direct_transition = next_state }
 end
 
--- Time and risk helpers ---------------------------------------------------------------------------
-local YEAR_MS = 365.2425 * 86400000
-C.YEAR_MS = YEAR_MS
-
-function C.age_years(p)
-  return (p.time - p.birth) / YEAR_MS
-end
-
--- Years until an event whose hazard is piecewise constant in age: `bands` is a list of
--- {upper_age, events_per_year}, ascending; `mult` multiplies every rate. One uniform draw (the
--- cumulative hazard from now reaches an Exp(1) variate), so the wait is exact across band
--- boundaries. 300 (beyond any life) when no event comes.
-function C.wait_years(p, bands, mult)
-  local a = C.age_years(p)
-  local need = -math.log(1 - p:random())
-  local t = 0
-  mult = mult or 1
-  for i = 1, #bands do
-    local hi, r = bands[i][1], bands[i][2] * mult
-    if a < hi then
-      local span = hi - a
-      if r > 0 and r * span >= need then return t + need / r end
-      need = need - r * span
-      t = t + span
-      a = hi
-    end
-  end
-  return 300
-end
+-- Time and risk helpers (lib/hazard.lua) ------------------------------------------------------------------
+local H = lib("hazard")
+C.YEAR_MS = H.YEAR_MS
+C.age_years = H.age_years
+C.wait_years = H.wait_years
 
 -- the relative risk of a person's adiposity: exp(b z - b^2/2), z the lifecycle adiposity z-score
 -- (lc_adipo_z, the person's stable BMI position); averages 1 over the population

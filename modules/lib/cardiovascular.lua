@@ -78,21 +78,11 @@ L.ALTEPLASE = rx(1804799, "alteplase 100 MG Injection")
 L.LISINOPRIL = rx(314076, "lisinopril 10 MG Oral Tablet")
 
 -- Risk -------------------------------------------------------------------------------------------
-L.YEAR_MS = 365.2425 * 86400000
+local H = lib("hazard")
+L.YEAR_MS = H.YEAR_MS
+L.interp = H.interp -- piecewise-linear interpolation in {x, y} knots (flat outside)
 
--- piecewise-linear interpolation in {x, y} knots (flat outside)
-function L.interp(knots, x)
-  if x <= knots[1][1] then return knots[1][2] end
-  for i = 2, #knots do
-    local a, b = knots[i - 1], knots[i]
-    if x <= b[1] then return a[2] + (b[2] - a[2]) * (x - a[1]) / (b[1] - a[1]) end
-  end
-  return knots[#knots][2]
-end
-
-function L.age(p)
-  return (p.time - p.birth) / L.YEAR_MS
-end
+L.age = H.age_years
 
 local function prev_smoke(age) return age < 45 and 0.14 or age < 65 and 0.15 or 0.09 end
 local function prev_former(age) return age < 45 and 0.10 or age < 65 and 0.25 or 0.40 end

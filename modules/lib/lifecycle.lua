@@ -40,10 +40,9 @@ local C = {
   general_exam = sct(162673000, "General examination of patient (procedure)"),
 }
 
-local MS_PER_YEAR = 31556952000 -- 365.2425 days, the engine's year
-
--- age in (fractional) years and months
-local function age_years(p) return (p.time - p.birth) / MS_PER_YEAR end
+local H = lib("hazard")
+local MS_PER_YEAR = H.YEAR_MS
+local age_years = H.age_years
 
 -- a standard normal draw from the module's stream (Box-Muller)
 local function gauss(p)
@@ -89,20 +88,7 @@ local function phi_inv(q)
     ((((D[1] * r + D[2]) * r + D[3]) * r + D[4]) * r + 1)
 end
 
--- piecewise-linear interpolation in a list of {x, y} knots, constant beyond the ends
-local function interp(knots, x)
-  local n = #knots
-  if x <= knots[1][1] then return knots[1][2] end
-  if x >= knots[n][1] then return knots[n][2] end
-  for i = 2, n do
-    local k1 = knots[i]
-    if x <= k1[1] then
-      local k0 = knots[i - 1]
-      return k0[2] + (k1[2] - k0[2]) * (x - k0[1]) / (k1[1] - k0[1])
-    end
-  end
-  return knots[n][2]
-end
+local interp = H.interp -- piecewise-linear in {x, y} knots, constant beyond the ends
 
 local function clamp(x, lo, hi)
   if x < lo then return lo end

@@ -46,44 +46,12 @@ L.THR = sct(52734007, "Total replacement of hip (procedure)")
 L.ACETAMINOPHEN = rx(198440, "acetaminophen 500 MG Oral Tablet")
 L.NAPROXEN = rx(198014, "naproxen 500 MG Oral Tablet")
 
--- Time helpers ---------------------------------------------------------------------------------
-local YEAR_MS = 365.2425 * 86400000
-L.YEAR_MS = YEAR_MS
-
-function L.age_years(p)
-  return (p.time - p.birth) / YEAR_MS
-end
-
--- Years until the next event of a process whose hazard is piecewise constant in age: `bands` is an
--- ascending list of {upper_age, events_per_year}; past the last band there are no events. One
--- uniform draw (the cumulative hazard reaches an Exp(1) variate), exact across band edges.
--- Returns 300 when no event comes within the bands.
-function L.wait_years(p, bands, mult)
-  local a = L.age_years(p)
-  local need = -math.log(1 - p:random())
-  local t = 0
-  mult = mult or 1
-  for i = 1, #bands do
-    local hi, r = bands[i][1], bands[i][2] * mult
-    if a < hi then
-      local span = hi - a
-      if r > 0 and need <= r * span then return t + need / r end
-      if r > 0 then need = need - r * span end
-      t = t + span
-      a = hi
-    end
-  end
-  return 300
-end
-
--- the rate of a piecewise-constant schedule at the patient's current age
-function L.rate_now(p, bands)
-  local a = L.age_years(p)
-  for i = 1, #bands do
-    if a < bands[i][1] then return bands[i][2] end
-  end
-  return 0
-end
+-- Time helpers (lib/hazard.lua) ------------------------------------------------------------------
+local H = lib("hazard")
+L.YEAR_MS = H.YEAR_MS
+L.age_years = H.age_years
+L.wait_years = H.wait_years
+L.rate_now = H.rate_now
 
 -- A BMI risk multiplier normalised so the adult population average is 1 (obese_rr: hazard ratio
 -- for BMI >= 30 against < 30; obese_share: adult obesity prevalence); 1 when no BMI is recorded.

@@ -58,7 +58,8 @@ local C = {
   home = codes.nubc("01", "Discharged to home care or self care (routine discharge)"),
 }
 
-local YEAR_MS = 31556952000 -- 365.2425 days, the engine's year
+local H = lib("hazard")
+local YEAR_MS = H.YEAR_MS
 local WEEK_MS = 604800000
 
 -- Age-specific birth rates, live births per 1,000 women, by calendar year; columns are the age
@@ -112,16 +113,7 @@ local function year_of(t)
   return 1970 + t / YEAR_MS
 end
 
-local function interp(knots, x)
-  if x <= knots[1][1] then return knots[1][2] end
-  for i = 2, #knots do
-    if x <= knots[i][1] then
-      local x0, y0, x1, y1 = knots[i - 1][1], knots[i - 1][2], knots[i][1], knots[i][2]
-      return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    end
-  end
-  return knots[#knots][2]
-end
+local interp = H.interp
 
 -- Years from now to the next conception, or 300 (beyond any life) when none comes before 50.
 -- The hazard of conceiving at age a in year y is the birth rate at the age and date of the

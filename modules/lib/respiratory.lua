@@ -45,46 +45,11 @@ L.FLUTICASONE_SALMETEROL = rx(896209, "60 ACTUAT fluticasone propionate 0.25 MG/
 L.PREDNISONE_20 = rx(312615, "prednisone 20 MG Oral Tablet")
 L.AZITHROMYCIN = rx(308460, "azithromycin 250 MG Oral Tablet")
 
--- Time helpers ---------------------------------------------------------------------------------
--- A year is the mean Gregorian year, as the engine's `years` unit (365.2425 days).
-local YEAR_MS = 365.2425 * 86400000
-L.YEAR_MS = YEAR_MS
-
--- exact age in years (fractional)
-function L.age_years(p)
-  return (p.time - p.birth) / YEAR_MS
-end
-
--- Years until the next event of a process whose hazard is piecewise constant in age.
--- `bands` is a list of {upper_age, events_per_year}, ascending; ages past the last band have no
--- events. `mult` multiplies every rate (risk factors). One uniform draw: the event happens when
--- the cumulative hazard from now reaches an Exp(1) variate, so the waiting time is exact across
--- band boundaries (no ticking). Returns 300 (beyond any life) when no event comes.
-function L.wait_years(p, bands, mult)
-  local a = L.age_years(p)
-  local need = -math.log(1 - p:random())
-  local t = 0
-  mult = mult or 1
-  for i = 1, #bands do
-    local hi, r = bands[i][1], bands[i][2] * mult
-    if a < hi then
-      local span = hi - a
-      if r > 0 and need <= r * span then return t + need / r end
-      if r > 0 then need = need - r * span end
-      t = t + span
-      a = hi
-    end
-  end
-  return 300
-end
-
--- the rate of a piecewise-constant schedule at the patient's current age
-function L.rate_now(p, bands)
-  local a = L.age_years(p)
-  for i = 1, #bands do
-    if a < bands[i][1] then return bands[i][2] end
-  end
-  return 0
-end
+-- Time helpers (lib/hazard.lua) ------------------------------------------------------------------
+local H = lib("hazard")
+L.YEAR_MS = H.YEAR_MS
+L.age_years = H.age_years
+L.wait_years = H.wait_years
+L.rate_now = H.rate_now
 
 return L
