@@ -233,10 +233,8 @@ int engine_call_lua(sim_engine *e, int ref, int nres)
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->proxy_ref);
     sim_lua_set_rng(e->lua, e->cur_mi ? &e->cur_mi->rng : NULL);
-    sim_error lerr; /* only read when the call fails, which fills it: no 2.6 KB clear per call */
-    lerr.code = SIM_OK;
-    lerr.file[0] = lerr.msg[0] = '\0';
-    lerr.line = lerr.column = 0;
+    sim_error lerr;
+    sim_error_clear(&lerr);
     e->stats.lua_calls++;
     sim_status st = sim_lua_pcall(e->lua, 1, nres, &lerr);
     sim_lua_set_rng(e->lua, NULL);
