@@ -302,11 +302,12 @@ static const sim_code *attributed_cause(sim_engine *e)
     const sim_cause *causes = sim_modset_causes(e->ms, &nc);
     const sim_patient *p = e->p;
     if (!nc) return e->c_natural;
-    double total = 1.0;
-    const sim_code *cand[64];
-    double w[64];
+    /* one slot per listed cause active at death, and a last one of weight 1: the natural death */
+    const sim_code **cand = malloc((nc + 1) * sizeof *cand);
+    double *w = malloc((nc + 1) * sizeof *w);
+    const sim_code *cause = e->c_natural;
     size_t k = 0;
-    for (size_t i = 0; i < p->conditions.n && k < 64; i++) {
+    for (size_t i = 0; cand && w && i < p->conditions.n; i++) {
         const sim_condition *c = &p->conditions.v[i];
         if (c->start == SIM_NEVER || c->start > p->death ||
             (c->stop != SIM_NEVER && c->stop <= p->death))
@@ -315,22 +316,23 @@ static const sim_code *attributed_cause(sim_engine *e)
             if (causes[j].code->id != c->codes.v[0].id) continue;
             int dup = 0;
             for (size_t q = 0; q < k; q++) dup |= cand[q] == causes[j].code;
-            if (dup) break;
-            cand[k] = causes[j].code;
-            w[k] = causes[j].weight;
-            total += w[k++];
+            if (!dup) {
+                cand[k] = causes[j].code;
+                w[k++] = causes[j].weight;
+            }
             break;
         }
     }
-    if (!k) return e->c_natural;
-    sim_rng r;
-    sim_rng_init(&r, sim_rng_stream_key(p->key, "$cause"));
-    double u = sim_rng_uniform(&r) * total;
-    for (size_t q = 0; q < k; q++) {
-        if (u < w[q]) return cand[q];
-        u -= w[q];
+    if (k) {
+        w[k] = 1.0;
+        sim_rng r;
+        sim_rng_init(&r, sim_rng_stream_key(p->key, "$cause"));
+        int pick = sim_rng_pick(&r, w, (int)k + 1);
+        if (pick >= 0 && (size_t)pick < k) cause = cand[pick];
     }
-    return e->c_natural;
+    free(cand);
+    free(w);
+    return cause;
 }
 
 static const sim_code *death_cause_of(sim_engine *e, const sim_state *st)
