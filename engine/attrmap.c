@@ -1,7 +1,7 @@
 /* attrmap.c — the attribute map: which module writes and which reads each attribute, from the
  * compiled modules (SetAttribute, Counter, assign_to_attribute, Attribute conditions,
- * referenced_by_attribute, distributions read from attributes) and from the Lua functions'
- * p:attr("...") and p:set("...") calls found in the module sources. */
+ * referenced_by_attribute, distributions read from attributes) and the Lua functions'
+ * p:attr("...") and p:set("...") calls the loader finds in the module sources. */
 #include "sim_attrmap.h"
 
 #include "sim_lua.h"
@@ -31,60 +31,22 @@ static int cmp_use(const void *a, const void *b)
     return x->line - y->line;
 }
 
-/* p:attr("name") and p:set("name", ...) in a module's source */
-static void scan_lua(const char *text, const char *path, sim_arena *a, uses *out)
-{
-    static const char *const pats[2] = {":attr(\"", ":set(\""};
-    for (int w = 0; w < 2; w++) {
-        const char *p = text;
-        while ((p = strstr(p, pats[w]))) {
-            const char *s = p + strlen(pats[w]);
-            const char *e = strchr(s, '"');
-            if (!e || e - s > 200) break;
-            int line = 1;
-            for (const char *q = text; q < p; q++) line += *q == '\n';
-            use *u = sim_vec_add(out);
-            if (!u) return;
-            u->attr = sim_arena_strndup(a, s, (size_t)(e - s));
-            u->path = path;
-            u->line = line;
-            u->write = w == 1;
-            u->lua = 1;
-            p = e;
-        }
-    }
-}
-
 sim_status sim_attribute_map(const char *root, const char *const *dirs, size_t ndirs, FILE *out,
                              sim_error *err)
 {
     sim_lua *lua = sim_lua_new(NULL, root);
-    sim_arena *a = sim_arena_new(1 << 16);
-    if (!lua || !a) {
-        sim_lua_free(lua);
-        sim_arena_free(a);
-        return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-    }
+    if (!lua) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
     sim_modset_opts mo;
     memset(&mo, 0, sizeof mo);
     mo.root = root;
     mo.dirs = dirs;
     mo.ndirs = ndirs;
-    sim_diags d;
-    memset(&d, 0, sizeof d);
     sim_modset *ms = NULL;
-    sim_status st = sim_modset_load(lua, &mo, &ms, &d);
+    sim_status st = sim_modset_load_reported(lua, &mo, &ms, stderr, 0, "", err);
     if (st != SIM_OK) {
-        sim_diags_sort(&d);
-        sim_diags_print(&d, stderr);
-        sim_error_set(err, st, NULL, 0, 0, "%zu error%s in the modules (listed above)", d.nerrors,
-                      d.nerrors == 1 ? "" : "s");
-        sim_diags_free(&d);
         sim_lua_free(lua);
-        sim_arena_free(a);
         return st;
     }
-    sim_diags_free(&d);
     uses us = {0};
     size_t nu;
     const sim_attr_use *au = sim_modset_attr_uses(ms, &nu);
@@ -99,21 +61,7 @@ sim_status sim_attribute_map(const char *root, const char *const *dirs, size_t n
         u->path = m->path;
         u->line = au[i].line;
         u->write = au[i].write;
-    }
-    for (size_t k = 0; k < sim_modset_count(ms); k++) {
-        const sim_module *m = sim_modset_get(ms, k);
-        if (m->json) continue;
-        char path[4096];
-        if (m->path[0] == '/')
-            snprintf(path, sizeof path, "%s", m->path);
-        else
-            snprintf(path, sizeof path, "%s/%s", root, m->path);
-        char *text;
-        size_t len;
-        sim_error e2;
-        if (sim_read_file(path, &text, &len, &e2) != SIM_OK) continue;
-        scan_lua(text, m->path, a, &us);
-        free(text);
+        u->lua = au[i].lua;
     }
     if (us.n) qsort(us.v, us.n, sizeof *us.v, cmp_use);
     fprintf(
@@ -151,6 +99,5 @@ sim_status sim_attribute_map(const char *root, const char *const *dirs, size_t n
     free(us.v);
     sim_modset_free(ms);
     sim_lua_free(lua);
-    sim_arena_free(a);
     return SIM_OK;
 }

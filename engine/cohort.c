@@ -20,22 +20,6 @@ void sim_cohort_free(sim_cohort *c)
     free(c);
 }
 
-/* whether some state of the modset records the condition code (system may be NULL: any) */
-static int recordable(const sim_modset *ms, const char *system, const char *code)
-{
-    for (size_t i = 0; i < sim_modset_count(ms); i++) {
-        const sim_module *m = sim_modset_get(ms, i);
-        for (int32_t s = 0; s < m->nstates; s++) {
-            const sim_state *st = &m->states[s];
-            if (st->type != SIM_ST_CONDITIONONSET) continue;
-            for (uint32_t k = 0; k < st->codes.n; k++)
-                if (!strcmp(st->codes.v[k].code, code) &&
-                    (!system || !strcmp(st->codes.v[k].system, system)))
-                    return 1;
-        }
-    }
-    return 0;
-}
 
 sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_cohort **out,
                           sim_diags *d)
@@ -86,7 +70,7 @@ sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_coho
     }
     for (size_t i = 0; i < k->nconditions; i++) {
         const sim_keep_condition *kc = &k->conditions[i];
-        if (!recordable(ms, kc->system, kc->code))
+        if (!sim_modset_records(ms, SIM_ST_CONDITIONONSET, kc->system, kc->code))
             sim_diags_add(d, SIM_SEV_ERROR, sc->path, kc->pos.line, kc->pos.column,
                           "keep.conditions: no loaded module records the condition %s%s%s, so no "
                           "patient could be kept",
@@ -105,8 +89,7 @@ static int has_condition(const sim_patient *p, const sim_keep_condition *kc)
     sim_time end = p->death != SIM_NEVER && p->death < p->end ? p->death : p->end;
     for (size_t i = 0; i < p->conditions.n; i++) {
         const sim_condition *c = &p->conditions.v[i];
-        if (c->start == SIM_NEVER || c->start > end) continue; /* never diagnosed */
-        if (kc->active_only && c->stop != SIM_NEVER && c->stop <= end) continue;
+        if (!sim_condition_at(c, end, kc->active_only)) continue;
         for (uint32_t k = 0; k < c->codes.n; k++)
             if (!strcmp(c->codes.v[k].code, kc->code) &&
                 (!kc->system || !strcmp(c->codes.v[k].system, kc->system)))

@@ -270,6 +270,7 @@ void compile_note_attr(cctx *c, int32_t attr, const char *kpath, int write)
     u->module = c->mod->index;
     u->line = compile_line(c, kpath);
     u->write = (uint8_t)write;
+    u->lua = 0;
 }
 
 int32_t compile_want_attr(cctx *c, int idx, const char *kpath, const char *what, int write)

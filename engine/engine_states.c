@@ -309,9 +309,7 @@ static const sim_code *attributed_cause(sim_engine *e)
     size_t k = 0;
     for (size_t i = 0; cand && w && i < p->conditions.n; i++) {
         const sim_condition *c = &p->conditions.v[i];
-        if (c->start == SIM_NEVER || c->start > p->death ||
-            (c->stop != SIM_NEVER && c->stop <= p->death))
-            continue;
+        if (!sim_condition_at(c, p->death, 1)) continue;
         for (size_t j = 0; j < nc; j++) {
             if (causes[j].code->id != c->codes.v[0].id) continue;
             int dup = 0;

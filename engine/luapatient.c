@@ -311,6 +311,23 @@ static int lsim_vital(lua_State *L)
     return 1;
 }
 
+/* p:set_vital(name, value): sets a vital sign from a Lua function, as a VitalSign state does; for
+ * a module that computes several values together (lifecycle/physiology.lua) in one call instead
+ * of one state and one call per value */
+static int lsim_set_vital(lua_State *L)
+{
+    sim_engine *e = check_proxy(L);
+    const char *name = luaL_checkstring(L, 2);
+    lua_Number v = luaL_checknumber(L, 3);
+    if (!isfinite(v))
+        return luaL_error(L, "p:set_vital(\"%s\", ...): the value must be a finite number", name);
+    int32_t id = sim_modset_intern(e->ms, SIM_NS_VITAL, name, 1);
+    if (id < 0 || sim_patient_set_vital(e->p, id, v) != SIM_OK)
+        return luaL_error(L, "out of memory");
+    engine_mark(e, SIM_DEP_VITAL, -1);
+    return 0;
+}
+
 static int lsim_symptom(lua_State *L)
 {
     sim_engine *e = check_proxy(L);
@@ -359,6 +376,7 @@ static const luaL_Reg methods[] = {{"attr", lsim_attr},
                                    {"has_careplan", lsim_has_careplan},
                                    {"has_allergy", lsim_has_allergy},
                                    {"vital", lsim_vital},
+                                   {"set_vital", lsim_set_vital},
                                    {"symptom", lsim_symptom},
                                    {"observation", lsim_observation},
                                    {"age_in", lsim_age_in},
@@ -410,12 +428,11 @@ static int lsim_index(lua_State *L)
     }
     default: {
         const char *k = luaL_checkstring(L, 2);
-        const char *names[] = {
-            "age",   "age_months", "sex",           "gender",         "race",         "ethnicity",
-            "ses",   "income",     "time",          "birth",          "year",         "date",
-            "attr",  "set",        "has_condition", "has_medication", "has_careplan", "has_allergy",
-            "vital", "symptom",    "observation",   "age_in",         "random"};
-        const char *dym = sim_did_you_mean(k, names, sizeof names / sizeof names[0]);
+        enum { NF = sizeof fields / sizeof fields[0], NM = sizeof methods / sizeof methods[0] - 1 };
+        const char *names[NF + NM];
+        for (size_t i = 0; i < NF; i++) names[i] = fields[i].name;
+        for (size_t i = 0; i < NM; i++) names[NF + i] = methods[i].name;
+        const char *dym = sim_did_you_mean(k, names, NF + NM);
         if (dym) return luaL_error(L, "the patient has no field '%s' (did you mean '%s'?)", k, dym);
         return luaL_error(L,
                           "the patient has no field '%s' (attributes are read with "

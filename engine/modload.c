@@ -134,9 +134,43 @@ const sim_cause *sim_modset_causes(const sim_modset *ms, size_t *n)
     return ms->causes.v;
 }
 
+sim_status sim_modset_load_reported(sim_lua *lua, const sim_modset_opts *opts, sim_modset **out,
+                                    FILE *report, int all, const char *then, sim_error *err)
+{
+    sim_diags d;
+    memset(&d, 0, sizeof d);
+    sim_status st = sim_modset_load(lua, opts, out, &d);
+    if (report && (all || st != SIM_OK)) {
+        sim_diags_sort(&d);
+        sim_diags_print(&d, report);
+    }
+    if (st != SIM_OK)
+        sim_error_set(err, st, NULL, 0, 0, "%zu error%s in the modules (listed above)%s", d.nerrors,
+                      d.nerrors == 1 ? "" : "s", then ? then : "");
+    sim_diags_free(&d);
+    return st;
+}
+
+int sim_modset_records(const sim_modset *ms, int type, const char *system, const char *code)
+{
+    for (size_t i = 0; i < ms->mods.n; i++) {
+        const sim_module *m = ms->mods.v[i];
+        for (int32_t s = 0; s < m->nstates; s++) {
+            const sim_state *st = &m->states[s];
+            if (type >= 0 && (int)st->type != type) continue;
+            for (uint32_t k = 0; k < st->codes.n; k++)
+                if (!strcmp(st->codes.v[k].code, code) &&
+                    (!system || !strcmp(st->codes.v[k].system, system)))
+                    return 1;
+        }
+    }
+    return 0;
+}
+
 /* modules/data/cause_of_death.csv, when there is one: after the modules, so that their code
- * displays are the ones kept, and the table's are checked against them */
-static void load_causes(sim_modset *ms, sim_diags *d)
+ * displays are the ones kept, and the table's are checked against them. With the whole library
+ * loaded (whole), a row whose condition no module records is a warning: it can never apply. */
+static void load_causes(sim_modset *ms, int whole, sim_diags *d)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/modules/data/cause_of_death.csv", ms->root);
@@ -159,13 +193,22 @@ static void load_causes(sim_modset *ms, sim_diags *d)
     }
     for (size_t r = 0; r < t->nrows; r++) {
         double w;
-        if (sim_table_number(t, r, (size_t)cw, &w, &err) != SIM_OK || w < 0) {
+        if (sim_table_number(t, r, (size_t)cw, &w, &err) != SIM_OK) {
+            sim_diags_add(d, SIM_SEV_ERROR, err.file, err.line, err.column, "%s", err.msg);
+            continue;
+        }
+        if (w < 0) {
             sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0,
-                          "weight must be a number of 0 or more");
+                          "column 'weight': %g is negative; a weight is 0 or more", w);
             continue;
         }
         const char *sys = sim_table_cell(t, r, (size_t)cs), *code = sim_table_cell(t, r, (size_t)cc),
                    *disp = sim_table_cell(t, r, (size_t)cd);
+        if (whole && !sim_modset_records(ms, SIM_ST_CONDITIONONSET, sys, code))
+            sim_diags_add(d, SIM_SEV_WARNING, t->path, t->lines[r], 0,
+                          "no module records the condition %s %s, so this row never applies "
+                          "(a mistyped system or code?)",
+                          sys, code);
         const sim_code *c = sim_modset_code(ms, sys, code, disp);
         sim_cause *slot = c ? sim_vec_add(&ms->causes) : NULL;
         if (!slot) {
@@ -236,6 +279,46 @@ static int pcall_push_json(lua_State *L)
 
 /* ---- loading files ---- */
 
+/* p:attr("name") and p:set("name", ...) calls in a Lua module's source: attribute uses the
+ * compiled states do not show (for lint and the attribute map); and p:set_vital("name", ...),
+ * whose vital signs are known from load on as those of VitalSign states are. Only literal names
+ * are seen. */
+static void note_lua_uses(sim_modset *ms, const sim_module *m, const char *text)
+{
+    for (const char *p = text; (p = strstr(p, ":set_vital(\""));) {
+        const char *s = p + strlen(":set_vital(\"");
+        const char *e = strchr(s, '"');
+        if (!e || e - s > 200) break;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(e - s), s);
+        if (sim_modset_intern(ms, SIM_NS_VITAL, name, 1) < 0) return;
+        p = e;
+    }
+    static const char *const pats[2] = {":attr(\"", ":set(\""};
+    for (int w = 0; w < 2; w++) {
+        const char *p = text;
+        int line = 1;
+        const char *counted = text;
+        while ((p = strstr(p, pats[w]))) {
+            const char *s = p + strlen(pats[w]);
+            const char *e = strchr(s, '"');
+            if (!e || e - s > 200) break;
+            for (; counted < p; counted++) line += *counted == '\n';
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(e - s), s);
+            int32_t id = sim_modset_intern(ms, SIM_NS_ATTR, name, 1);
+            sim_attr_use *u = id >= 0 ? sim_vec_add(&ms->uses) : NULL;
+            if (!u) return;
+            u->attr = id;
+            u->module = m->index;
+            u->line = line;
+            u->write = (uint8_t)(w == 1);
+            u->lua = 1;
+            p = e;
+        }
+    }
+}
+
 static sim_status load_one(sim_modset *ms, const char *fs_path, const char *shown, const char *key,
                            int submodule, const char *text, size_t len, sim_diags *d)
 {
@@ -288,6 +371,7 @@ static sim_status load_one(sim_modset *ms, const char *fs_path, const char *show
     }
     sim_module *m = compile_module(ms, shown, key, json, submodule, map, d);
     lua_settop(L, top);
+    if (m && !json) note_lua_uses(ms, m, text);
     if (m && !json) {
         const sim_lua_param *params;
         size_t np, bad = 0;
@@ -622,7 +706,7 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
                               (int)kl, unused[i]);
         }
     }
-    load_causes(ms, diags);
+    load_causes(ms, !opts->ninclude && !opts->nexclude, diags);
     st = sim_modset_link_(ms, diags);
     if (st == SIM_OK && !diags->nerrors && opts->nexclude) exclusion_warnings(opts, ms, diags);
 done:

@@ -281,8 +281,7 @@ static void measure(target *t, const sim_patient *p, const sim_modset *ms)
         int yes = 0;
         for (size_t i = 0; i < p->conditions.n && !yes; i++) {
             const sim_condition *c = &p->conditions.v[i];
-            if (c->start == SIM_NEVER || c->start > p->end) continue;
-            if (t->active_only && c->stop != SIM_NEVER && c->stop <= p->end) continue;
+            if (!sim_condition_at(c, p->end, t->active_only)) continue;
             yes = has_code(&c->codes, t);
         }
         t->den++;
@@ -462,6 +461,7 @@ typedef struct pool {
     sim_status st;     /* the first failure */
     sim_error err;
     int failed_load;   /* the modules did not load: diagnostics printed once */
+    int checked;       /* the targets' codes have been checked against the modules */
 } pool;
 
 static void bench_free(bench *b)
@@ -486,23 +486,40 @@ static sim_status bench_init(pool *pl, bench *b, sim_error *err)
     mo.root = o->root;
     mo.dirs = o->dirs;
     mo.ndirs = o->ndirs;
-    sim_diags d;
-    memset(&d, 0, sizeof d);
-    sim_status st = sim_modset_load(b->lua, &mo, &b->ms, &d);
-    if (st != SIM_OK) {
-        pthread_mutex_lock(&pl->mu);
-        if (!pl->failed_load) {
-            pl->failed_load = 1;
-            sim_diags_sort(&d);
-            sim_diags_print(&d, stderr);
+    /* one worker at a time, so that a failure is listed once */
+    pthread_mutex_lock(&pl->mu);
+    sim_status st = sim_modset_load_reported(b->lua, &mo, &b->ms,
+                                             pl->failed_load ? NULL : stderr, 0, "", err);
+    if (st != SIM_OK) pl->failed_load = 1;
+    pthread_mutex_unlock(&pl->mu);
+    if (st != SIM_OK) return st;
+    /* a code or vital sign no loaded module records can only ever measure 0: a typo (checked by
+     * the first worker to load the modules; the others load the same) */
+    pthread_mutex_lock(&pl->mu);
+    int check = !pl->checked;
+    pl->checked = 1;
+    pthread_mutex_unlock(&pl->mu);
+    for (size_t i = 0; check && i < pl->ts->n; i++) {
+        const target *t = &pl->ts->v[i];
+        if (t->vital) {
+            if (sim_modset_intern(b->ms, SIM_NS_VITAL, t->vital, 0) < 0)
+                return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
+                                     "codes: no loaded module sets the vital sign '%s' (names are "
+                                     "case-sensitive, e.g. BMI, Systolic Blood Pressure)",
+                                     t->vital);
+            continue;
         }
-        pthread_mutex_unlock(&pl->mu);
-        sim_error_set(err, st, NULL, 0, 0, "%zu error%s in the modules (listed above)", d.nerrors,
-                      d.nerrors == 1 ? "" : "s");
-        sim_diags_free(&d);
-        return st;
+        /* the codes are alternatives: one recorded is enough */
+        size_t k = 0;
+        while (k < t->ncodes && !sim_modset_records(b->ms, -1, t->codes[k].system, t->codes[k].code))
+            k++;
+        if (t->ncodes && k == t->ncodes)
+            return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
+                                 "codes: no loaded module records %s:%s%s, so the measure would "
+                                 "always be 0 (a mistyped system or code?)",
+                                 t->codes[0].system, t->codes[0].code,
+                                 t->ncodes > 1 ? " or the other codes listed" : "");
     }
-    sim_diags_free(&d);
     sim_engine_opts eo;
     memset(&eo, 0, sizeof eo);
     eo.lifetable = b->lt;

@@ -132,23 +132,12 @@ static sim_status worker_new(const sim_run_opts *o, const sim_lifetable *lt, int
     mo.include_pos = sc->include_pos;
     mo.exclude_pos = sc->exclude_pos;
     mo.param_pos = sc->param_pos;
-    sim_diags d;
-    memset(&d, 0, sizeof d);
-    sim_status st = sim_modset_load(w->lua, &mo, &w->ms, &d);
-    if (report || st != SIM_OK) {
-        sim_diags_sort(&d);
-        sim_diags_print(&d, stderr);
-    }
+    sim_status st = sim_modset_load_reported(w->lua, &mo, &w->ms, stderr, report,
+                                             ": nothing was simulated", err);
     if (st != SIM_OK) {
-        sim_error_set(err, st, NULL, 0, 0,
-                      "%zu error%s in the modules (listed above): nothing was "
-                      "simulated",
-                      d.nerrors, d.nerrors == 1 ? "" : "s");
-        sim_diags_free(&d);
         worker_free(w);
         return st;
     }
-    sim_diags_free(&d);
     sim_engine_opts eo;
     memset(&eo, 0, sizeof eo);
     eo.lifetable = lt;
@@ -783,6 +772,41 @@ static int cores(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* The end of a run or a merge: with everything written (st == SIM_OK), the dataset card — or, for
+ * one shard of a sharded run, the shard's state for lifesim merge (shard_state not NULL) — then the
+ * manifest, complete or not, with the reason of a failure. Returns the run's final status. */
+static sim_status finish_output(const sim_run_opts *o, const sim_modset *ms,
+                                const sim_population *pop, const sim_costs *costs, sim_output *out,
+                                const int *handles, const tallies *tl, sim_run_result *res,
+                                const char *shard_state, sim_status st, sim_error *err)
+{
+    int complete = st == SIM_OK;
+    if (complete) {
+        char *card = shard_state ? NULL : dataset_card(o, ms, pop, costs, out, handles, tl, res);
+        const char *text = shard_state ? shard_state : card;
+        sim_status s1 = text ? sim_output_text(out, shard_state ? SHARD_FILE : "DATASET.md", text, err)
+                             : sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        free(card);
+        if (s1 != SIM_OK) {
+            st = s1;
+            complete = 0;
+        }
+    }
+    json_t *meta = run_meta(o, ms, tl, res);
+    char reason[3072] = "";
+    if (st != SIM_OK) sim_error_format(err, reason, sizeof reason);
+    sim_error ferr;
+    sim_error_clear(&ferr);
+    sim_status fs = sim_output_finish(out, meta, complete, reason, &ferr);
+    json_decref(meta);
+    if (fs != SIM_OK && st == SIM_OK) {
+        st = fs;
+        *err = ferr;
+    }
+    res->incomplete = !complete || fs != SIM_OK;
+    return st;
+}
+
 sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
 {
     const sim_scenario *sc = o->scenario;
@@ -1017,39 +1041,15 @@ done:
             if (wcs[i].started) pthread_join(wcs[i].th, NULL);
     }
     if (out) {
-        int complete = st == SIM_OK;
         worker *wm = wcs && nthreads ? wcs[0].w : NULL;
-        if (complete && o->shard_count > 1) {
-            char *state = shard_state(o, &tl, res, norgs, nclin);
-            sim_status s1 = state ? sim_output_text(out, SHARD_FILE, state, err)
-                                  : sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-            free(state);
-            if (s1 != SIM_OK) {
-                st = s1;
-                complete = 0;
-            }
-        } else if (complete) {
-            char *card = dataset_card(o, wm ? wm->ms : NULL, pop, costs, out, handles, &tl, res);
-            sim_status s1 = card ? sim_output_text(out, "DATASET.md", card, err)
-                                 : sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-            free(card);
-            if (s1 != SIM_OK) {
-                st = s1;
-                complete = 0;
-            }
-        }
-        json_t *meta = run_meta(o, wm ? wm->ms : NULL, &tl, res);
-        char reason[3072] = "";
-        if (st != SIM_OK) sim_error_format(err, reason, sizeof reason);
-        sim_error ferr;
-        sim_error_clear(&ferr);
-        sim_status fs = sim_output_finish(out, meta, complete, reason, &ferr);
-        json_decref(meta);
-        if (fs != SIM_OK && st == SIM_OK) {
-            st = fs;
-            *err = ferr;
-        }
-        res->incomplete = !complete || fs != SIM_OK;
+        /* one shard of several leaves its state for lifesim merge instead of a dataset card */
+        char *state = NULL;
+        if (st == SIM_OK && o->shard_count > 1 &&
+            !(state = shard_state(o, &tl, res, norgs, nclin)))
+            st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        st = finish_output(o, wm ? wm->ms : NULL, pop, costs, out, handles, &tl, res, state, st,
+                           err);
+        free(state);
     }
     sim_output_free(out);
     if (sync_ok) {
@@ -1321,31 +1321,7 @@ sim_status sim_merge(const char *root, const char *out_dir, const char *const *d
         }
     }
 done:
-    if (out) {
-        int complete = st == SIM_OK;
-        if (complete) {
-            char *card = dataset_card(&o, w ? w->ms : NULL, pop, costs, out, handles, &tl, res);
-            sim_status s1 = card ? sim_output_text(out, "DATASET.md", card, err)
-                                 : sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-            free(card);
-            if (s1 != SIM_OK) {
-                st = s1;
-                complete = 0;
-            }
-        }
-        json_t *meta = run_meta(&o, w ? w->ms : NULL, &tl, res);
-        char reason[3072] = "";
-        if (st != SIM_OK) sim_error_format(err, reason, sizeof reason);
-        sim_error ferr;
-        sim_error_clear(&ferr);
-        sim_status fs = sim_output_finish(out, meta, complete, reason, &ferr);
-        json_decref(meta);
-        if (fs != SIM_OK && st == SIM_OK) {
-            st = fs;
-            *err = ferr;
-        }
-        res->incomplete = !complete || fs != SIM_OK;
-    }
+    if (out) st = finish_output(&o, w ? w->ms : NULL, pop, costs, out, handles, &tl, res, NULL, st, err);
     sim_output_free(out);
     for (size_t i = 0; i < nshards; i++) {
         free(sh[i].dir);

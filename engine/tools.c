@@ -146,25 +146,6 @@ static const sim_module *module_at(const sim_modset *ms, int32_t index)
     return NULL;
 }
 
-/* p:attr("x") / p:set("x") in the source of a Lua module */
-static int lua_mentions(const char *root, const sim_module *m, const char *attr, int write)
-{
-    if (m->json) return 0;
-    char path[PATH_MAX + 64];
-    if (m->path[0] == '/')
-        snprintf(path, sizeof path, "%s", m->path);
-    else
-        snprintf(path, sizeof path, "%s/%s", root, m->path);
-    char *text;
-    size_t len;
-    sim_error e;
-    if (sim_read_file(path, &text, &len, &e) != SIM_OK) return 0;
-    char pat[300];
-    snprintf(pat, sizeof pat, write ? ":set(\"%s\"" : ":attr(\"%s\"", attr);
-    int found = strstr(text, pat) != NULL;
-    free(text);
-    return found;
-}
 
 int sim_lint(const char *root, const char *const *files, size_t nfiles, FILE *out)
 {
@@ -190,13 +171,12 @@ int sim_lint(const char *root, const char *const *files, size_t nfiles, FILE *ou
         for (size_t i = 0; i < nu; i++) {
             const sim_module *m = module_at(l.ms, u[i].module);
             if (!m || !is_named(&l, m)) continue;
+            /* the other direction, in a state or in a Lua function (the loader lists both) */
             int other = 0;
             for (size_t j = 0; j < nu && !other; j++)
                 other = u[j].attr == u[i].attr && u[j].write != u[i].write;
-            const char *name = sim_modset_name(l.ms, SIM_NS_ATTR, u[i].attr);
-            for (size_t k = 0; k < sim_modset_count(l.ms) && !other; k++)
-                other = lua_mentions(root, sim_modset_get(l.ms, k), name, !u[i].write);
             if (other) continue;
+            const char *name = sim_modset_name(l.ms, SIM_NS_ATTR, u[i].attr);
             int dup = 0; /* once per attribute, module and direction */
             for (size_t j = 0; j < i && !dup; j++)
                 dup = u[j].attr == u[i].attr && u[j].write == u[i].write &&

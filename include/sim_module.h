@@ -381,6 +381,11 @@ typedef struct sim_modset_opts {
  * modset before the Lua state. */
 sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset **out,
                            sim_diags *diags);
+/* sim_modset_load for a command: prints the diagnostics, sorted, to `report` (NULL: nowhere) —
+ * all of them when `all`, else only when the load fails — and on failure sets err to "N errors
+ * in the modules (listed above)" followed by `then` (e.g. ": nothing was simulated", or ""). */
+sim_status sim_modset_load_reported(sim_lua *lua, const sim_modset_opts *opts, sim_modset **out,
+                                    FILE *report, int all, const char *then, sim_error *err);
 /* Compiles a single module from source text (tests and tools). `path` names it in messages and
  * decides the format (.json or Lua). */
 sim_status sim_modset_load_text(sim_lua *lua, const char *path, const char *key, const char *text,
@@ -410,12 +415,18 @@ typedef struct sim_cause {
 } sim_cause;
 const sim_cause *sim_modset_causes(const sim_modset *ms, size_t *n);
 
+/* Whether some state of the modset, of type `type` (or of any type when type < 0), has the code
+ * among its codes; system NULL matches any system. What a table of codes (keep:, causes of
+ * death, realism targets) is checked against: a code no module records is a typo. */
+int sim_modset_records(const sim_modset *ms, int type, const char *system, const char *code);
+
 /* For the attribute map and lint: which modules write and read each attribute. */
 typedef struct sim_attr_use {
     int32_t attr;
     int32_t module;
     int32_t line;
     uint8_t write;
+    uint8_t lua; /* a p:attr("...") / p:set("...") call in the module's Lua source */
 } sim_attr_use;
 const sim_attr_use *sim_modset_attr_uses(const sim_modset *ms, size_t *n);
 

@@ -105,6 +105,14 @@ typedef struct sim_condition {
     sim_codes codes;
 } sim_condition;
 
+/* Whether the condition is in the record at time t (diagnosed by then) and, when active_only,
+ * not yet ended at t. */
+static inline int sim_condition_at(const sim_condition *c, sim_time t, int active_only)
+{
+    if (c->start == SIM_NEVER || c->start > t) return 0;
+    return !active_only || c->stop == SIM_NEVER || c->stop > t;
+}
+
 typedef struct sim_reaction {
     const sim_code *manifestation;
     const char *severity; /* "mild", "moderate", "severe" */

@@ -73,8 +73,8 @@ local function plan(p)
   return dm_at
 end
 
-local function years_until(p, attr)
-  local t = p:attr(attr)
+-- years from now to the time t (an attribute's value, read where it is named so that lint sees it)
+local function years_until(p, t)
   if type(t) ~= "number" then return 300 end
   return math.max(0, (t - p.time) / YEAR)
 end
@@ -88,7 +88,7 @@ end
 local PRE_DX_MEAN = 140
 local function pre_dx_wait(p)
   local w = -math.log(1 - p:random()) * PRE_DX_MEAN
-  local left = years_until(p, "dm_at")
+  local left = years_until(p, p:attr("dm_at"))
   if w >= left then return left end
   return w
 end
@@ -117,7 +117,7 @@ return {
     Initial = { type = "Initial", direct_transition = "Adulthood" },
     Adulthood = { type = "Delay", exact = years(18), direct_transition = "Plan" },
     Plan = { type = "SetAttribute", attribute = "dm_at", value = plan, direct_transition = "Await_Prediabetes" },
-    Await_Prediabetes = { type = "Delay", distribution = function(p) return years_until(p, "dm_pre_at") end,
+    Await_Prediabetes = { type = "Delay", distribution = function(p) return years_until(p, p:attr("dm_pre_at")) end,
                           unit = "years", direct_transition = "Prediabetes_Onset" },
     Prediabetes_Onset = { type = "SetAttribute", attribute = "prediabetes", value = true,
                           direct_transition = "Prediabetes_Physiology" },
@@ -137,7 +137,7 @@ return {
     Prediabetes_Plan = { type = "CarePlanStart", reason = "dm_pre_condition", codes = { C.DM_PLAN },
                          activities = { C.DIABETIC_DIET, C.EXERCISE }, direct_transition = "Prediabetes_Visit_End" },
     Prediabetes_Visit_End = { type = "EncounterEnd", direct_transition = "Await_Diabetes" },
-    Await_Diabetes = { type = "Delay", distribution = function(p) return years_until(p, "dm_at") end,
+    Await_Diabetes = { type = "Delay", distribution = function(p) return years_until(p, p:attr("dm_at")) end,
                        unit = "years", direct_transition = "Diabetes_Onset" },
 
     -- diabetes begins (prediabetes ends)

@@ -181,6 +181,9 @@ function Patient:has_allergy(code) end
 ---@param name string
 ---@return number?
 function Patient:vital(name) end
+---@param name string a vital sign, e.g. "Weight"
+---@param value number
+function Patient:set_vital(name, value) end
 ---@param name string
 ---@return number?
 function Patient:symptom(name) end

@@ -509,45 +509,36 @@ local function compute(p)
   return now
 end
 
-local function vital(name, key, unit)
-  return { type = "VitalSign", vital_sign = name, unit = unit, value = function() return V[key] end }
+-- One state sets every value of the run: the computation, then p:set_vital for each (one Lua call
+-- per run, not one state and one call per value).
+local function run(p)
+  compute(p)
+  p:set_vital("Weight", V.weight)
+  p:set_vital("BMI", V.bmi)
+  -- BMI percentile only where the CDC chart defines it (2-20 years)
+  if V.bmi_pct ~= nil then p:set_vital("BMI Percentile", V.bmi_pct) end
+  p:set_vital("Systolic Blood Pressure", V.sbp)
+  p:set_vital("Diastolic Blood Pressure", V.dbp)
+  p:set_vital("Heart Rate", V.hr)
+  p:set_vital("Respiratory Rate", V.rr)
+  p:set_vital("Glucose", V.glucose)
+  p:set_vital("HbA1c", V.a1c)
+  p:set_vital("Total Cholesterol", V.chol)
+  p:set_vital("LDL", V.ldl)
+  p:set_vital("HDL", V.hdl)
+  p:set_vital("Triglycerides", V.tg)
+  p:set_vital("Creatinine", V.creatinine)
+  p:set_vital("eGFR", V.egfr)
+  return V.height
 end
-
-local states = {
-  Initial = { type = "Initial", direct_transition = "Height" },
-  -- the first vital sign runs the computation; the others read its results
-  Height = { type = "VitalSign", vital_sign = "Height", unit = "cm",
-             value = function(p) compute(p) return V.height end },
-  Weight = vital("Weight", "weight", "kg"),
-  BMI = vital("BMI", "bmi", "kg/m2"),
-  BMI_Percentile = vital("BMI Percentile", "bmi_pct", "%"),
-  Systolic = vital("Systolic Blood Pressure", "sbp", "mm[Hg]"),
-  Diastolic = vital("Diastolic Blood Pressure", "dbp", "mm[Hg]"),
-  Heart_Rate = vital("Heart Rate", "hr", "/min"),
-  Respiratory_Rate = vital("Respiratory Rate", "rr", "/min"),
-  Glucose = vital("Glucose", "glucose", "mg/dL"),
-  HbA1c = vital("HbA1c", "a1c", "%"),
-  Total_Cholesterol = vital("Total Cholesterol", "chol", "mg/dL"),
-  LDL = vital("LDL", "ldl", "mg/dL"),
-  HDL = vital("HDL", "hdl", "mg/dL"),
-  Triglycerides = vital("Triglycerides", "tg", "mg/dL"),
-  Creatinine = vital("Creatinine", "creatinine", "mg/dL"),
-  eGFR = vital("eGFR", "egfr", "mL/min/{1.73_m2}"),
-  Terminal = { type = "Terminal" },
-}
-local order = { "Height", "Weight", "BMI", "Percentile_Check", "Systolic", "Diastolic", "Heart_Rate",
-  "Respiratory_Rate", "Glucose", "HbA1c", "Total_Cholesterol", "LDL", "HDL", "Triglycerides",
-  "Creatinine", "eGFR", "Terminal" }
-for i = 1, #order - 1 do
-  local s = states[order[i]]
-  if s then s.direct_transition = order[i + 1] end
-end
--- BMI percentile only where the CDC chart defines it (2-20 years)
-states.Percentile_Check = { type = "Simple", conditional_transition = when {
-  { function() return V.bmi_pct ~= nil end, "BMI_Percentile" }, { "Systolic" } } }
-states.BMI_Percentile.direct_transition = "Systolic"
 
 return {
   name = "Lifecycle Physiology",
-  states = states,
+  states = {
+    Initial = { type = "Initial", direct_transition = "Height" },
+    -- (named Height: a state's random draws are keyed by its name, so the values stay the same)
+    Height = { type = "VitalSign", vital_sign = "Height", unit = "cm", value = run,
+               direct_transition = "Terminal" },
+    Terminal = { type = "Terminal" },
+  },
 }
