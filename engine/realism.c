@@ -23,8 +23,47 @@ typedef enum mkind {
     M_VITAL_AT_LEAST,
     M_VITAL_MEAN,
     M_LIFE,
-    M_DEATH_SHARE
+    M_DEATH_SHARE,
+    /* measured on the cases of a birth cohort simulated to death: */
+    M_LIFETIME_RISK, /* % of the cohort ever diagnosed */
+    M_STAGE_SHARE,   /* % of cases with the evidence at diagnosis */
+    M_SURVIVAL,      /* Kaplan-Meier survival from the cancer, `threshold` years after diagnosis */
+    M_MEDIAN_AGE     /* median age at diagnosis, standardised to the US population */
 } mkind;
+
+#define NKINDS 10
+static const char *const kind_names[NKINDS] = {
+    "prevalence",  "coverage",      "vital_at_least", "vital_mean", "life_expectancy",
+    "death_share", "lifetime_risk", "stage_share",    "survival",   "median_age"};
+
+/* measured on a birth cohort (the others on an age band of the living) */
+static int birth_kind(mkind k)
+{
+    return k == M_LIFE || k == M_DEATH_SHARE || k >= M_LIFETIME_RISK;
+}
+
+/* the case measures: the diagnosis is the first record of one of the target's codes */
+static int case_kind(mkind k)
+{
+    return k >= M_LIFETIME_RISK;
+}
+
+/* "what was recorded at diagnosis" (stage_share and survival's status column): alternatives
+ * joined by '|', each items joined by '&', each item SYS:code (a condition or observation with
+ * that code) or SYS:code=SYS:value (an observation with that value code), '!' in front to negate;
+ * within EVIDENCE_DAYS of the diagnosis */
+#define EVIDENCE_DAYS 90
+typedef struct evidence {
+    int negate;
+    int group; /* its alternative */
+    char *system, *code, *vsystem, *vcode; /* vsystem/vcode NULL: any value */
+} evidence;
+
+/* a case's follow-up (survival) or its age at diagnosis (median_age) */
+typedef struct case_t {
+    double t;
+    int event;
+} case_t;
 
 typedef struct code_ref {
     char *system, *code;
@@ -41,8 +80,12 @@ typedef struct target {
     char sex; /* 'M', 'F', 0: both */
     int age_lo, age_hi, months;
     double published, tolerance;
+    evidence *ev;
+    size_t nev;
     /* results */
     double num, den, sum, sumsq;
+    SIM_VEC(case_t) cases;
+    double alive[SIM_LT_AGES]; /* median_age: the cohort alive at each age */
 } target;
 
 typedef SIM_VEC(target) targets;
@@ -61,6 +104,14 @@ static void targets_free(targets *t)
             free(x->codes[k].code);
         }
         free(x->codes);
+        for (size_t k = 0; k < x->nev; k++) {
+            free(x->ev[k].system);
+            free(x->ev[k].code);
+            free(x->ev[k].vsystem);
+            free(x->ev[k].vcode);
+        }
+        free(x->ev);
+        free(x->cases.v);
     }
     free(t->v);
 }
@@ -83,26 +134,69 @@ static int selected(const char *only, const char *id)
     return 0;
 }
 
+/* splits "SYS:code" (n bytes at p) */
+static int split_code(const char *p, size_t n, char **sys, char **code)
+{
+    const char *colon = memchr(p, ':', n);
+    if (!colon || colon == p || colon + 1 == p + n) return 0;
+    *sys = strndup(p, (size_t)(colon - p));
+    *code = strndup(colon + 1, n - (size_t)(colon - p) - 1);
+    return *sys && *code;
+}
+
+static sim_status parse_evidence(target *t, const char *s, sim_table *tab, size_t r,
+                                 sim_error *err)
+{
+    const char *p = s;
+    int group = 0;
+    while (*p) {
+        while (*p == ' ') p++;
+        size_t n = strcspn(p, "&|");
+        size_t len = n;
+        while (len && p[len - 1] == ' ') len--;
+        evidence *ne = realloc(t->ev, (t->nev + 1) * sizeof *ne);
+        if (!ne) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        t->ev = ne;
+        evidence *e = &ne[t->nev++];
+        memset(e, 0, sizeof *e);
+        e->group = group;
+        const char *q = p;
+        if (len && *q == '!') {
+            e->negate = 1;
+            q++;
+            len--;
+        }
+        const char *eq = memchr(q, '=', len);
+        size_t clen = eq ? (size_t)(eq - q) : len;
+        if (!split_code(q, clen, &e->system, &e->code) ||
+            (eq && !split_code(eq + 1, len - clen - 1, &e->vsystem, &e->vcode)))
+            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
+                                 "status: '%.*s' should be SYSTEM:code or SYSTEM:code=SYSTEM:value "
+                                 "(e.g. LOINC:21906-3=SNOMED-CT:62455006), '!' in front to negate, "
+                                 "items joined by '&', alternatives by '|'",
+                                 (int)(n ? n : 1), p);
+        p += n;
+        if (*p == '|') group++;
+        if (*p) p++;
+    }
+    return SIM_OK;
+}
+
 static sim_status parse_codes(target *t, const char *s, sim_table *tab, size_t r, sim_error *err)
 {
     const char *p = s;
     while (*p) {
         size_t n = strcspn(p, "|");
-        const char *colon = memchr(p, ':', n);
-        if (!colon)
-            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
-                                 "codes: '%.*s' should be SYSTEM:code (e.g. SNOMED-CT:59621000)",
-                                 (int)n, p);
         code_ref *nc = realloc(t->codes, (t->ncodes + 1) * sizeof *nc);
         if (!nc) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
         t->codes = nc;
-        nc[t->ncodes].system = malloc((size_t)(colon - p) + 1);
-        nc[t->ncodes].code = malloc(n - (size_t)(colon - p));
-        if (!nc[t->ncodes].system || !nc[t->ncodes].code)
-            return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-        snprintf(nc[t->ncodes].system, (size_t)(colon - p) + 1, "%.*s", (int)(colon - p), p);
-        snprintf(nc[t->ncodes].code, n - (size_t)(colon - p), "%.*s",
-                 (int)(n - (size_t)(colon - p) - 1), colon + 1);
+        memset(&nc[t->ncodes], 0, sizeof *nc);
+        if (!split_code(p, n, &nc[t->ncodes].system, &nc[t->ncodes].code)) {
+            t->ncodes++; /* (freed with the target) */
+            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
+                                 "codes: '%.*s' should be SYSTEM:code (e.g. SNOMED-CT:59621000)",
+                                 (int)n, p);
+        }
         t->ncodes++;
         p += n;
         if (*p) p++;
@@ -140,16 +234,15 @@ static sim_status load_file(const char *root, const char *name, const char *path
         x->source = sim_strdup(sim_table_cell(t, r, (size_t)c[11]));
         x->reason = sim_strdup(sim_table_cell(t, r, (size_t)c[12]));
         const char *m = sim_table_cell(t, r, (size_t)c[1]);
-        static const char *const kinds[] = {"prevalence", "coverage",        "vital_at_least",
-                                            "vital_mean", "life_expectancy", "death_share"};
         int kind = -1;
-        for (int k = 0; k < 6; k++)
-            if (!strcmp(m, kinds[k])) kind = k;
+        for (int k = 0; k < NKINDS; k++)
+            if (!strcmp(m, kind_names[k])) kind = k;
         if (kind < 0) {
-            const char *dym = sim_did_you_mean(m, kinds, 6);
+            const char *dym = sim_did_you_mean(m, kind_names, NKINDS);
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
                                "measure '%s' is not one of prevalence, coverage, vital_at_least, "
-                               "vital_mean, life_expectancy, death_share%s%s%s",
+                               "vital_mean, life_expectancy, death_share, lifetime_risk, "
+                               "stage_share, survival, median_age%s%s%s",
                                m, dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
             goto done;
         }
@@ -159,7 +252,7 @@ static sim_status load_file(const char *root, const char *name, const char *path
             x->vital = sim_strdup(codes);
         else if (kind != M_LIFE && (st = parse_codes(x, codes, t, r, err)) != SIM_OK)
             goto done;
-        if ((kind == M_PREVALENCE || kind == M_COVERAGE || kind == M_DEATH_SHARE) && !x->ncodes) {
+        if (kind != M_LIFE && kind != M_VITAL_AT_LEAST && kind != M_VITAL_MEAN && !x->ncodes) {
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0, "a %s measure needs codes",
                                m);
             goto done;
@@ -171,9 +264,25 @@ static sim_status load_file(const char *root, const char *name, const char *path
                                "status must be active or ever, not '%s'", status);
             goto done;
         }
-        if ((kind == M_COVERAGE || kind == M_VITAL_AT_LEAST) &&
+        if ((kind == M_STAGE_SHARE || kind == M_SURVIVAL) &&
+            (st = parse_evidence(x, status, t, r, err)) != SIM_OK)
+            goto done;
+        if (kind == M_STAGE_SHARE && !x->nev) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "a stage_share measure needs the stage's evidence in status (e.g. "
+                               "SNOMED-CT:128462008 for a metastasis at diagnosis)");
+            goto done;
+        }
+        if ((kind == M_COVERAGE || kind == M_VITAL_AT_LEAST || kind == M_SURVIVAL) &&
             (st = sim_table_number(t, r, (size_t)c[4], &x->threshold, err)) != SIM_OK)
             goto done;
+        if (kind == M_SURVIVAL && x->threshold <= 0) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "threshold: survival is measured a positive number of years after "
+                               "diagnosis, not %g",
+                               x->threshold);
+            goto done;
+        }
         const char *sex = sim_table_cell(t, r, (size_t)c[5]);
         x->sex = !strcmp(sex, "M") ? 'M' : !strcmp(sex, "F") ? 'F' : 0;
         if (x->sex == 0 && strcmp(sex, "all")) {
@@ -188,7 +297,7 @@ static sim_status load_file(const char *root, const char *name, const char *path
             goto done;
         }
         double lo = 0, hi = 0, pub, tol;
-        int birth = kind == M_LIFE || kind == M_DEATH_SHARE;
+        int birth = birth_kind((mkind)kind);
         if (!birth && ((st = sim_table_number(t, r, (size_t)c[6], &lo, err)) != SIM_OK ||
                        (st = sim_table_number(t, r, (size_t)c[7], &hi, err)) != SIM_OK))
             goto done;
@@ -314,9 +423,97 @@ static void measure(target *t, const sim_patient *p, const sim_modset *ms)
         }
         break;
     }
-    case M_LIFE:
-    case M_DEATH_SHARE: break;
+    default: break; /* the birth-cohort measures: life_cohort */
     }
+}
+
+/* ---- measuring a case ---- */
+
+static int code_is(const sim_code *c, const char *system, const char *code)
+{
+    return c && !strcmp(c->code, code) && !strcmp(c->system, system);
+}
+
+static int codes_have(const sim_codes *c, const char *system, const char *code)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        if (code_is(&c->v[i], system, code)) return 1;
+    return 0;
+}
+
+/* when the patient was first diagnosed with one of the target's codes, or SIM_NEVER */
+static sim_time diagnosed(const target *t, const sim_patient *p)
+{
+    sim_time dx = SIM_NEVER;
+    for (size_t i = 0; i < p->conditions.n; i++) {
+        const sim_condition *c = &p->conditions.v[i];
+        if (c->start != SIM_NEVER && (dx == SIM_NEVER || c->start < dx) && has_code(&c->codes, t))
+            dx = c->start;
+    }
+    return dx;
+}
+
+static int evidence_holds(const evidence *e, const sim_patient *p, sim_time dx)
+{
+    sim_time lo = dx - SIM_MS_DAY, hi = dx + EVIDENCE_DAYS * SIM_MS_DAY;
+    if (!e->vcode)
+        for (size_t i = 0; i < p->conditions.n; i++) {
+            const sim_condition *c = &p->conditions.v[i];
+            if (c->start != SIM_NEVER && c->start >= lo && c->start <= hi &&
+                codes_have(&c->codes, e->system, e->code))
+                return 1;
+        }
+    for (size_t i = 0; i < p->observations.n; i++) {
+        const sim_observation *o = &p->observations.v[i];
+        if (o->time < lo || o->time > hi || !codes_have(&o->codes, e->system, e->code)) continue;
+        if (!e->vcode) return 1;
+        if (o->value.kind == SIM_V_CODE && code_is(o->value.u.code, e->vsystem, e->vcode)) return 1;
+    }
+    return 0;
+}
+
+/* whether one of the alternatives holds (no evidence: every case) */
+static int staged(const target *t, const sim_patient *p, sim_time dx)
+{
+    if (!t->nev) return 1;
+    size_t k = 0;
+    while (k < t->nev) {
+        int g = t->ev[k].group, all = 1;
+        for (; k < t->nev && t->ev[k].group == g; k++)
+            if (all && evidence_holds(&t->ev[k], p, dx) == t->ev[k].negate) all = 0;
+        if (all) return 1;
+    }
+    return 0;
+}
+
+/* one member of a birth cohort, dead at `age` years; 0: out of memory */
+static int measure_case(target *t, const sim_patient *p, double age)
+{
+    if (t->kind == M_MEDIAN_AGE)
+        for (int a = 0; a < SIM_LT_AGES && a <= (int)age; a++) t->alive[a]++;
+    sim_time dx = diagnosed(t, p);
+    if (t->kind == M_LIFETIME_RISK) {
+        t->den++;
+        t->num += dx != SIM_NEVER;
+    }
+    if (dx == SIM_NEVER || dx > p->death) return 1;
+    if (t->kind == M_STAGE_SHARE) {
+        t->den++;
+        t->num += staged(t, p, dx);
+    } else if (t->kind == M_SURVIVAL && staged(t, p, dx)) {
+        case_t *c = sim_vec_add(&t->cases);
+        if (!c) return 0;
+        c->t = (double)(p->death - dx) / (double)SIM_MS_YEAR;
+        sim_codes one = {p->cause_of_death, 1};
+        c->event = p->cause_of_death && has_code(&one, t);
+        t->den++;
+    } else if (t->kind == M_MEDIAN_AGE) {
+        case_t *c = sim_vec_add(&t->cases);
+        if (!c) return 0;
+        c->t = (double)(dx - p->birth) / (double)SIM_MS_YEAR;
+        t->den++;
+    }
+    return 1;
 }
 
 /* ---- the cohorts ---- */
@@ -363,7 +560,7 @@ static sim_status band_cohort(bench *b, targets *ts, int lo_y, int hi_y, uint64_
             if (p->death != SIM_NEVER) continue;
             for (size_t i = 0; i < ts->n; i++) {
                 target *t = &ts->v[i];
-                if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE) continue;
+                if (birth_kind(t->kind)) continue;
                 int tlo = t->months ? t->age_lo / 12 : t->age_lo;
                 int thi = t->months ? t->age_hi / 12 : t->age_hi;
                 if (tlo == lo_y && thi == hi_y) measure(t, p, b->ms);
@@ -404,7 +601,11 @@ static sim_status life_cohort(bench *b, targets *ts, char sex, uint64_t n, uint6
         double age = (double)(p->death - p->birth) / (double)SIM_MS_YEAR;
         for (size_t i = 0; i < ts->n; i++) {
             target *t = &ts->v[i];
-            if ((t->kind != M_LIFE && t->kind != M_DEATH_SHARE) || t->sex != sex) continue;
+            if (!birth_kind(t->kind) || t->sex != sex) continue;
+            if (case_kind(t->kind)) {
+                if (!measure_case(t, p, age)) st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+                continue;
+            }
             t->den++;
             t->sum += age;
             t->sumsq += age * age;
@@ -421,14 +622,82 @@ static sim_status life_cohort(bench *b, targets *ts, char sex, uint64_t n, uint6
 
 /* ---- the table ---- */
 
-static double value_of(const target *t, double *se)
+static int cmp_case(const void *a, const void *b)
+{
+    double x = ((const case_t *)a)->t, y = ((const case_t *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+/* Kaplan-Meier survival at t->threshold years, deaths from the cancer the events and other deaths
+ * censoring (cause-specific survival, the simulated counterpart of relative survival), with
+ * Greenwood's standard error */
+static double km_survival(target *t, double *se)
+{
+    qsort(t->cases.v, t->cases.n, sizeof *t->cases.v, cmp_case);
+    double s = 1, green = 0;
+    size_t n = t->cases.n, i = 0;
+    while (i < n && t->cases.v[i].t <= t->threshold) {
+        size_t j = i;
+        double d = 0;
+        for (; j < n && t->cases.v[j].t == t->cases.v[i].t; j++) d += t->cases.v[j].event;
+        double at_risk = (double)(n - i);
+        if (d > 0) {
+            s *= 1 - d / at_risk;
+            if (at_risk > d) green += d / (at_risk * (at_risk - d));
+        }
+        i = j;
+    }
+    *se = 100.0 * s * sqrt(green);
+    if (*se < 100.0 / t->den) *se = 100.0 / t->den;
+    return 100.0 * s;
+}
+
+/* Median age at diagnosis of a birth cohort's cases, each weighted by the US population at that
+ * age over the cohort alive at it: a registry counts the cases of the living population (pop(a) x
+ * incidence(a)), a birth cohort those of its survivors (alive(a) x incidence(a)). The standard
+ * error is the normal approximation's, 1.2533 sd / sqrt(effective n). */
+static double weighted_median(target *t, const double *pop, double *se)
+{
+    qsort(t->cases.v, t->cases.n, sizeof *t->cases.v, cmp_case);
+    double sw = 0, sw2 = 0, swx = 0, swxx = 0;
+    for (size_t i = 0; i < t->cases.n; i++) {
+        int a = (int)t->cases.v[i].t;
+        if (a >= SIM_LT_AGES) a = SIM_LT_AGES - 1;
+        double w = t->alive[a] > 0 ? pop[a] / t->alive[a] : 0, x = t->cases.v[i].t;
+        sw += w;
+        sw2 += w * w;
+        swx += w * x;
+        swxx += w * x * x;
+    }
+    if (sw <= 0) {
+        *se = NAN;
+        return NAN;
+    }
+    double acc = 0, med = t->cases.v[t->cases.n - 1].t;
+    for (size_t i = 0; i < t->cases.n; i++) {
+        int a = (int)t->cases.v[i].t;
+        if (a >= SIM_LT_AGES) a = SIM_LT_AGES - 1;
+        acc += t->alive[a] > 0 ? pop[a] / t->alive[a] : 0;
+        if (acc >= sw / 2) {
+            med = t->cases.v[i].t;
+            break;
+        }
+    }
+    double mean = swx / sw, var = swxx / sw - mean * mean;
+    *se = 1.2533 * sqrt((var > 0 ? var : 0) * sw2 / (sw * sw));
+    return med;
+}
+
+static double value_of(target *t, const double *pop, double *se)
 {
     if (t->den <= 0) {
         *se = NAN;
         return NAN;
     }
+    if (t->kind == M_SURVIVAL) return km_survival(t, se);
+    if (t->kind == M_MEDIAN_AGE) return weighted_median(t, pop, se);
     if (t->kind == M_PREVALENCE || t->kind == M_COVERAGE || t->kind == M_VITAL_AT_LEAST ||
-        t->kind == M_DEATH_SHARE) {
+        t->kind == M_DEATH_SHARE || t->kind == M_LIFETIME_RISK || t->kind == M_STAGE_SHARE) {
         double p = t->num / t->den;
         *se = 100.0 * sqrt(p * (1 - p) / t->den);
         /* a proportion of 0 or 1 still has the noise of one case in the cohort */
@@ -439,6 +708,37 @@ static double value_of(const target *t, double *se)
     double var = t->sumsq / t->den - mean * mean;
     *se = sqrt(var > 0 ? var / t->den : 0);
     return mean;
+}
+
+/* modules/data/us_population_age_sex.csv: single years of age, the last one open (100+) */
+static sim_status load_population(const char *root, double pop[3][SIM_LT_AGES], sim_error *err)
+{
+    sim_table *t = NULL;
+    sim_status st = sim_table_load_data(root, "us_population_age_sex.csv", NULL, &t, err);
+    if (st != SIM_OK) return st;
+    int c[3];
+    static const char *const cols[] = {"age", "male", "female"};
+    for (int k = 0; k < 3 && st == SIM_OK; k++) st = sim_table_require_col(t, cols[k], &c[k], err);
+    for (size_t r = 0; r < t->nrows && st == SIM_OK; r++) {
+        int lo, hi;
+        double m, f;
+        if ((st = sim_table_age_range(t, r, (size_t)c[0], &lo, &hi, err)) != SIM_OK ||
+            (st = sim_table_number(t, r, (size_t)c[1], &m, err)) != SIM_OK ||
+            (st = sim_table_number(t, r, (size_t)c[2], &f, err)) != SIM_OK)
+            break;
+        if (lo < 0 || (lo != hi && hi != -1) || lo >= SIM_LT_AGES) {
+            st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
+                               "age: one year of age from 0 to %d (the last may be open, e.g. "
+                               "100+) per row",
+                               SIM_LT_AGES - 1);
+            break;
+        }
+        pop[0][lo] = m;
+        pop[1][lo] = f;
+        pop[2][lo] = m + f;
+    }
+    sim_table_free(t);
+    return st;
 }
 
 /* A cohort to simulate: an age band of living patients, or a birth cohort of one sex simulated to
@@ -519,6 +819,12 @@ static sim_status bench_init(pool *pl, bench *b, sim_error *err)
                                  "always be 0 (a mistyped system or code?)",
                                  t->codes[0].system, t->codes[0].code,
                                  t->ncodes > 1 ? " or the other codes listed" : "");
+        for (size_t e = 0; e < t->nev; e++)
+            if (!sim_modset_records(b->ms, -1, t->ev[e].system, t->ev[e].code))
+                return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
+                                     "status: no loaded module records %s:%s, so the evidence "
+                                     "would never be found (a mistyped system or code?)",
+                                     t->ev[e].system, t->ev[e].code);
     }
     sim_engine_opts eo;
     memset(&eo, 0, sizeof eo);
@@ -572,6 +878,14 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
     snprintf(path, sizeof path, "%s/modules/data/lifetable_us.csv", o->root);
     if ((st = sim_lifetable_load(path, &lt, err)) != SIM_OK) goto done;
     uint64_t n = o->per_cohort ? o->per_cohort : 2000;
+    /* the US population by age ([0] men, [1] women, [2] both), for median_age */
+    static double pop[3][SIM_LT_AGES];
+    memset(pop, 0, sizeof pop);
+    for (size_t i = 0; i < ts.n; i++)
+        if (ts.v[i].kind == M_MEDIAN_AGE) {
+            if ((st = load_population(o->root, pop, err)) != SIM_OK) goto done;
+            break;
+        }
     /* each distinct band, and each sex's birth cohort, once, in the order the targets first name
      * it */
     jobs = calloc(ts.n ? ts.n : 1, sizeof *jobs);
@@ -584,7 +898,7 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
         const target *t = &ts.v[i];
         job j;
         memset(&j, 0, sizeof j);
-        j.life = t->kind == M_LIFE || t->kind == M_DEATH_SHARE;
+        j.life = birth_kind(t->kind);
         if (j.life) {
             j.sex = t->sex;
         } else {
@@ -634,12 +948,12 @@ sim_status sim_realism_run(const sim_realism_opts *o, FILE *out, int *failed, si
                 "simulated (se)", "tolerance", "allowed", "result", "source");
     for (size_t i = 0; i < ts.n; i++) {
         target *t = &ts.v[i];
-        double se, v = value_of(t, &se);
+        double se, v = value_of(t, pop[t->sex == 'M' ? 0 : t->sex == 'F' ? 1 : 2], &se);
         double allowed = t->tolerance + 3 * se;
         int pass = !isnan(v) && fabs(v - t->published) <= allowed;
         if (!pass) (*failed)++;
         char band[32];
-        if (t->kind == M_LIFE || t->kind == M_DEATH_SHARE)
+        if (birth_kind(t->kind))
             snprintf(band, sizeof band, "%s birth",
                      t->sex == 'M'   ? "M"
                      : t->sex == 'F' ? "F"

@@ -18,6 +18,21 @@
  *   life_expectancy  mean age at death of a birth cohort of that sex, simulated to death
  *   death_share      percent of the deaths of such a birth cohort (sex M, F or all) certified to
  *                    one of `codes`
+ * and, on the cases of such a birth cohort (a case: the first record of one of `codes`):
+ *   lifetime_risk    percent of the cohort ever diagnosed
+ *   stage_share      percent of the cases whose record shows `status` at diagnosis (below)
+ *   survival         Kaplan-Meier survival `threshold` years after diagnosis of the cases showing
+ *                    `status` (empty: all cases), deaths certified to `codes` the events and other
+ *                    deaths censored (cause-specific survival, the counterpart of a registry's
+ *                    relative survival); Greenwood standard error
+ *   median_age       median age at diagnosis, each case weighted by the US population at its age
+ *                    (modules/data/us_population_age_sex.csv) over the cohort alive at that age,
+ *                    so that it compares with a registry's median of the living population's cases
+ * `status` of stage_share and survival, what the record shows within 90 days of diagnosis:
+ * alternatives joined by '|', each items joined by '&', an item SYS:code (a condition or an
+ * observation with that code), SYS:code=SYS:value (an observation with that coded value), '!' in
+ * front to negate. E.g. SEER regional stage as the oncology modules record it:
+ *   LOINC:21906-3=SNOMED-CT:53623008 & !SNOMED-CT:128462008
  *
  * Ages are completed years (age_unit years) or months, at the reference date, inclusive. Each
  * distinct age band is simulated as its own cohort of N living patients, drawn from the Census

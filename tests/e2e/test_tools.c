@@ -152,5 +152,27 @@ static void test_module_test(void)
     CHECK(sh(cmd, err, sizeof err) == 1, "and 50%% +/- 3 fails");
 }
 
+/* the case measures (lifetime_risk, stage_share, survival, median_age) on a toy cancer whose
+ * answers are known; a wrong expectation fails; malformed evidence is refused at its line */
+static void test_case_measures(void)
+{
+    char cmd[8192], err[8192], root[1024];
+    const char *home = getenv("LIFESIM_HOME");
+    /* the root of test_module_test: the data tables and no modules, so only the toy loads */
+    snprintf(root, sizeof root, "%s/tools_root", tmpdir());
+    const char *fx = "tests/fixtures/realism_cases";
+    snprintf(cmd, sizeof cmd, "LIFESIM_HOME=%s %s realism --targets %s/%s/cases.csv -d %s/%s/modules -p 4000",
+             root, bin(), home, fx, home, fx);
+    CHECK(sh(cmd, err, sizeof err) == 0, "the toy cancer's known answers: %s", err);
+    snprintf(cmd, sizeof cmd, "LIFESIM_HOME=%s %s realism --targets %s/%s/wrong.csv -d %s/%s/modules -p 4000",
+             root, bin(), home, fx, home, fx);
+    CHECK(sh(cmd, err, sizeof err) == 1, "a half distant, where a quarter are, fails");
+    snprintf(cmd, sizeof cmd, "LIFESIM_HOME=%s %s realism --targets %s/%s/malformed.csv -d %s/%s/modules -p 100",
+             root, bin(), home, fx, home, fx);
+    int rc = sh(cmd, err, sizeof err);
+    CHECK(rc != 0 && strstr(err, "malformed.csv:3:") && strstr(err, "SYSTEM:code=SYSTEM:value"),
+          "malformed evidence named at its line: %s", err);
+}
+
 TEST_MAIN(T(setup), T(test_lint), T(test_graph), T(test_trace), T(test_convert_errors),
-          T(test_module_test))
+          T(test_module_test), T(test_case_measures))

@@ -1,0 +1,102 @@
+-- Shared codes and helpers of the oncology family (breast_cancer.lua now; lung, colorectal and
+-- prostate later with the same pattern): staging, performance status, response assessment,
+-- tumor markers, blood counts during chemotherapy, palliative and hospice care, and the timing
+-- helpers (onset drawn once from an age-specific incidence table; times kept as absolute
+-- instants in attributes so that one Delay waits for the next event).
+--
+-- Code sources (codes and names only; each checked against public FHIR implementation guides):
+-- * LOINC 21908-9 "Stage group.clinical Cancer", 33728-7 "Size.maximum dimension in Tumor",
+--   88040-1 "Response to cancer treatment", 60568-3 "Pathology Synoptic report" (HL7 mCODE STU2/3
+--   value sets); 89247-1 "ECOG Performance Status score" (mCODE ECOGPerformanceStatus profile);
+--   6875-9 "Cancer Ag 15-3 [Units/volume] in Serum or Plasma"; 751-8 "Neutrophils [#/volume] in
+--   Blood by Automated count" (LOINC 2.7x long common names); 21906-3 "Regional lymph
+--   nodes.clinical [Class] Cancer" with SNOMED 62455006 "N0 category (finding)" and 53623008 "N1
+--   category (finding)" (the eCQM/CQL value sets of the mCODE test kit).
+-- * RECIST answers (LOINC answer list): LA28366-5 Complete response, LA28369-9 Partial response,
+--   LA28371-5 Stable disease, LA28370-7 Progressive disease.
+-- * SNOMED CT stage values 258215001 / 258219007 / 258224005 / 258228008 "Stage 1..4 (qualifier
+--   value)"; 10828004 "Positive (qualifier value)", 260385009 "Negative (qualifier value)".
+
+local sct, loinc = codes.snomed, codes.loinc
+
+local O = {}
+local H = lib("hazard")
+local YEAR_MS = H.YEAR_MS
+
+-- Encounters ---------------------------------------------------------------------------------
+O.ENC_PROBLEM = sct(185347001, "Encounter for problem (procedure)")
+O.ENC_FOLLOWUP = sct(390906007, "Follow-up encounter (procedure)")
+O.ENC_ADMIT = sct(32485007, "Hospital admission (procedure)")
+
+-- Conditions shared by the cancer modules ----------------------------------------------------
+O.METASTASIS = sct(128462008, "Secondary malignant neoplastic disease (disorder)")
+
+-- Procedures / care plans ---------------------------------------------------------------------
+O.CHEMOTHERAPY = sct(367336001, "Chemotherapy (procedure)")
+O.TELERADIOTHERAPY = sct(33195004, "Teleradiotherapy procedure (procedure)")
+O.PALLIATIVE_CARE = sct(103735009, "Palliative care (regime/therapy)")
+O.HOSPICE_CARE = sct(385763009, "Hospice care (regime/therapy)")
+
+-- Observations -------------------------------------------------------------------------------
+O.STAGE_GROUP = loinc("21908-9", "Stage group.clinical Cancer")
+O.NODES = loinc("21906-3", "Regional lymph nodes.clinical [Class] Cancer")
+O.TUMOR_SIZE = loinc("33728-7", "Size.maximum dimension in Tumor")
+O.RESPONSE = loinc("88040-1", "Response to cancer treatment")
+O.ECOG = loinc("89247-1", "ECOG Performance Status score")
+O.CA15_3 = loinc("6875-9", "Cancer Ag 15-3 [Units/volume] in Serum or Plasma")
+O.NEUTROPHILS = loinc("751-8", "Neutrophils [#/volume] in Blood by Automated count")
+O.PATHOLOGY_REPORT = loinc("60568-3", "Pathology Synoptic report")
+
+-- Values -------------------------------------------------------------------------------------
+O.STAGE = {
+  sct(258215001, "Stage 1 (qualifier value)"),
+  sct(258219007, "Stage 2 (qualifier value)"),
+  sct(258224005, "Stage 3 (qualifier value)"),
+  sct(258228008, "Stage 4 (qualifier value)"),
+}
+O.N0 = sct(62455006, "N0 category (finding)")
+O.N1 = sct(53623008, "N1 category (finding)")
+O.POSITIVE = sct(10828004, "Positive (qualifier value)")
+O.NEGATIVE = sct(260385009, "Negative (qualifier value)")
+O.RECIST = {
+  CR = loinc("LA28366-5", "Complete response"),
+  PR = loinc("LA28369-9", "Partial response"),
+  SD = loinc("LA28371-5", "Stable disease"),
+  PD = loinc("LA28370-7", "Progressive disease"),
+}
+
+-- Helpers ------------------------------------------------------------------------------------
+-- (age and piecewise-constant hazard waits are lib("hazard")'s, re-exported for the modules)
+O.YEAR_MS = H.YEAR_MS
+O.age = H.age_years
+O.wait_years = H.wait_years
+
+-- an exponential draw (years) with the given median in months
+function O.exp_months(p, median_months)
+  return -math.log(1 - p:random()) * median_months / math.log(2) / 12
+end
+
+-- Absolute instants kept in attributes: the module passes the value (p:attr("name"), literally,
+-- so that lint and the attribute map see the read).
+-- years from now until instant `at` (>= 0; 500 when unset). An instant counts as reached within
+-- a minute of it (a Delay's end is rounded to the ms).
+function O.years_until(p, at)
+  if not at then return 500 end
+  return math.max(0, (at - p.time) / YEAR_MS) + 1 / (365.2425 * 1440)
+end
+
+function O.due(p, at)
+  return at ~= nil and p.time >= at - 60000
+end
+
+-- weighted choice among {{weight, value}, ...}
+function O.choose(p, list)
+  local u, acc = p:random(), 0
+  for i = 1, #list do
+    acc = acc + list[i][1]
+    if u < acc then return list[i][2] end
+  end
+  return list[#list][2]
+end
+
+return O
