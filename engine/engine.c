@@ -839,6 +839,17 @@ sim_engine *sim_engine_new(sim_modset *ms, const sim_engine_opts *opts)
     e->L = sim_lua_state(e->lua);
     if (opts) e->opts = *opts;
     if (!e->opts.guard_poll) e->opts.guard_poll = 30 * SIM_MS_DAY;
+    /* the deaths the modules cause themselves (a cancer's course) leave the life table */
+    const double *const modelled[2] = {sim_modset_modelled_mortality(ms, 0),
+                                       sim_modset_modelled_mortality(ms, 1)};
+    if (e->opts.lifetable && (modelled[0] || modelled[1])) {
+        e->lt_deleted = sim_lifetable_cause_deleted(e->opts.lifetable, modelled);
+        if (!e->lt_deleted) {
+            free(e);
+            return NULL;
+        }
+        e->opts.lifetable = e->lt_deleted;
+    }
     e->nmods = sim_modset_count(ms);
     e->mi = calloc(e->nmods ? e->nmods : 1, sizeof *e->mi);
     size_t total = 0, nrun = 0;
@@ -891,6 +902,7 @@ sim_engine *sim_engine_new(sim_modset *ms, const sim_engine_opts *opts)
 void sim_engine_free(sim_engine *e)
 {
     if (!e) return;
+    sim_lifetable_free(e->lt_deleted);
     if (e->L && e->proxy_ref != LUA_NOREF && e->proxy_ref != 0)
         luaL_unref(e->L, LUA_REGISTRYINDEX, e->proxy_ref);
     free(e->mi);

@@ -60,6 +60,7 @@ struct sim_engine {
     sim_lua *lua;
     lua_State *L;
     sim_engine_opts opts;
+    sim_lifetable *lt_deleted; /* opts.lifetable less the modules' own mortality, or NULL */
     size_t nmods;
     minst *mi;
     /* backing arrays of the per-state histories, reset per patient */

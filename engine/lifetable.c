@@ -91,6 +91,28 @@ done:
     return SIM_OK;
 }
 
+sim_lifetable *sim_lifetable_cause_deleted(const sim_lifetable *lt, const double *const m[2])
+{
+    sim_lifetable *d = malloc(sizeof *d);
+    if (!d) return NULL;
+    *d = *lt;
+    d->source = sim_strdup(lt->source ? lt->source : "");
+    d->path = sim_strdup(lt->path ? lt->path : "");
+    if (!d->source || !d->path) {
+        sim_lifetable_free(d);
+        return NULL;
+    }
+    for (int s = 0; s < 2; s++) {
+        for (int a = 0; m[s] && a < SIM_LT_AGES - 1; a++) {
+            double q = lt->qx[s][a] - m[s][a];
+            d->qx[s][a] = q > 0.25 * lt->qx[s][a] ? q : 0.25 * lt->qx[s][a];
+        }
+        d->lx[s][0] = 1.0;
+        for (int a = 0; a < SIM_LT_AGES; a++) d->lx[s][a + 1] = d->lx[s][a] * (1 - d->qx[s][a]);
+    }
+    return d;
+}
+
 static int sex_index(char sex)
 {
     return sex == 'F' ? 1 : 0;

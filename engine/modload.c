@@ -225,6 +225,79 @@ static void load_causes(sim_modset *ms, int whole, sim_diags *d)
     sim_table_free(t);
 }
 
+/* modules/data/modelled_mortality.csv, when there is one: the rows whose condition a loaded
+ * module records add their rate to the mortality the engine takes out of the life table. */
+static void load_modelled(sim_modset *ms, sim_diags *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/modules/data/modelled_mortality.csv", ms->root);
+    if (access(path, F_OK) != 0) return;
+    sim_table *t = NULL;
+    sim_error err;
+    sim_error_clear(&err);
+    int cc, cs, ca, cr;
+    if (sim_table_load_data(ms->root, "modelled_mortality.csv", NULL, &t, &err) != SIM_OK ||
+        sim_table_require_col(t, "codes", &cc, &err) != SIM_OK ||
+        sim_table_require_col(t, "sex", &cs, &err) != SIM_OK ||
+        sim_table_require_col(t, "age", &ca, &err) != SIM_OK ||
+        sim_table_require_col(t, "rate_per_100000", &cr, &err) != SIM_OK) {
+        sim_diags_add(d, SIM_SEV_ERROR, err.file, err.line, err.column, "%s", err.msg);
+        sim_table_free(t);
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *sex = sim_table_cell(t, r, (size_t)cs);
+        int s = !strcmp(sex, "M") ? 0 : !strcmp(sex, "F") ? 1 : -1, lo, hi;
+        double rate;
+        if (s < 0) {
+            sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0,
+                          "column 'sex': '%s' should be M or F", sex);
+            continue;
+        }
+        if (sim_table_age_range(t, r, (size_t)ca, &lo, &hi, &err) != SIM_OK ||
+            sim_table_number(t, r, (size_t)cr, &rate, &err) != SIM_OK) {
+            sim_diags_add(d, SIM_SEV_ERROR, err.file, err.line, err.column, "%s", err.msg);
+            continue;
+        }
+        if (rate < 0) {
+            sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0,
+                          "column 'rate_per_100000': %g is negative", rate);
+            continue;
+        }
+        /* the codes are alternatives (SYSTEM:code|...): one recorded is enough */
+        const char *p = sim_table_cell(t, r, (size_t)cc);
+        int recorded = 0, bad = 0;
+        while (*p && !bad) {
+            size_t n = strcspn(p, "|");
+            const char *colon = memchr(p, ':', n);
+            if (!colon || colon == p || colon + 1 == p + n) {
+                sim_diags_add(d, SIM_SEV_ERROR, t->path, t->lines[r], 0,
+                              "column 'codes': '%.*s' should be SYSTEM:code (e.g. "
+                              "SNOMED-CT:254837009), alternatives separated by '|'",
+                              (int)n, p);
+                bad = 1;
+                break;
+            }
+            char sys[64], code[64];
+            snprintf(sys, sizeof sys, "%.*s", (int)(colon - p), p);
+            snprintf(code, sizeof code, "%.*s", (int)(n - (size_t)(colon - p) - 1), colon + 1);
+            recorded = recorded || sim_modset_records(ms, SIM_ST_CONDITIONONSET, sys, code);
+            p += n;
+            if (*p) p++;
+        }
+        if (bad || !recorded) continue;
+        if (hi < 0 || hi > 100) hi = 100;
+        for (int a = lo < 0 ? 0 : lo; a <= hi; a++) ms->modelled[s][a] += rate / 100000.0;
+        ms->has_modelled = 1;
+    }
+    sim_table_free(t);
+}
+
+const double *sim_modset_modelled_mortality(const sim_modset *ms, int sex)
+{
+    return ms->has_modelled && (sex == 0 || sex == 1) ? ms->modelled[sex] : NULL;
+}
+
 const sim_attr_use *sim_modset_attr_uses(const sim_modset *ms, size_t *n)
 {
     *n = ms->uses.n;
@@ -707,6 +780,7 @@ sim_status sim_modset_load(sim_lua *lua, const sim_modset_opts *opts, sim_modset
         }
     }
     load_causes(ms, !opts->ninclude && !opts->nexclude, diags);
+    load_modelled(ms, diags);
     st = sim_modset_link_(ms, diags);
     if (st == SIM_OK && !diags->nerrors && opts->nexclude) exclusion_warnings(opts, ms, diags);
 done:

@@ -16,6 +16,8 @@ struct sim_modset {
     char *root;
     const sim_modset_opts *loading; /* the options of the load under way (messages), or NULL */
     SIM_VEC(sim_cause) causes;      /* modules/data/cause_of_death.csv */
+    int has_modelled;               /* modules/data/modelled_mortality.csv applies */
+    double modelled[2][101];        /* its deaths per person-year, [sex][age] */
 };
 
 sim_status sim_modset_new_(sim_lua *lua, const char *root, sim_modset **out);

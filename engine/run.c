@@ -192,6 +192,29 @@ static json_t *span(sim_time a, sim_time b)
     return v;
 }
 
+/* The top-level modules, and the submodules they can call (directly or through others): a
+ * submodule no loaded module calls is not part of the dataset. One flag per module (free it);
+ * NULL when out of memory. */
+static unsigned char *modules_used(const sim_modset *ms)
+{
+    size_t nm = ms ? sim_modset_count(ms) : 0;
+    unsigned char *used = calloc(nm ? nm : 1, 1);
+    if (!used) return NULL;
+    for (size_t i = 0; i < nm; i++) used[i] = !sim_modset_get(ms, i)->submodule;
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (size_t i = 0; i < nm; i++) {
+            if (!used[i]) continue;
+            const sim_module *m = sim_modset_get(ms, i);
+            for (int32_t k = 0; k < m->nstates; k++) {
+                int32_t sub = m->states[k].type == SIM_ST_CALLSUBMODULE ? m->states[k].submodule : -1;
+                if (sub >= 0 && (size_t)sub < nm && !used[sub]) used[sub] = 1, grew = 1;
+            }
+        }
+    }
+    return used;
+}
+
 static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const tallies *tl,
                         const sim_run_result *res)
 {
@@ -223,7 +246,9 @@ static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const talli
     json_object_set_new(m, "births", span(tl->first_birth, tl->last_birth));
     json_object_set_new(m, "encounters", span(tl->first_record, tl->last_record));
     json_t *mods = json_array();
-    for (size_t i = 0; ms && i < sim_modset_count(ms); i++) {
+    unsigned char *used = modules_used(ms);
+    for (size_t i = 0; ms && used && i < sim_modset_count(ms); i++) {
+        if (!used[i]) continue;
         const sim_module *mod = sim_modset_get(ms, i);
         json_t *e = json_object();
         json_object_set_new(e, "key", json_string(mod->key));
@@ -232,6 +257,7 @@ static json_t *run_meta(const sim_run_opts *o, const sim_modset *ms, const talli
         if (mod->submodule) json_object_set_new(e, "submodule", json_true());
         json_array_append_new(mods, e);
     }
+    free(used);
     json_object_set_new(m, "modules", mods);
     return m;
 }
@@ -344,25 +370,11 @@ static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim
     sim_buf_puts(&b, "\nmanifest.json lists every file with its row count and SHA-256.\n\n");
 
     sim_buf_puts(&b, "## Modules and their sources\n\n");
-    /* the top-level modules, and the submodules they can call (directly or through others):
-     * a submodule no loaded module calls is not part of this dataset */
     size_t nm = ms ? sim_modset_count(ms) : 0;
-    unsigned char *used = calloc(nm ? nm : 1, 1);
+    unsigned char *used = modules_used(ms);
     if (!used) {
         sim_buf_free(&b);
         return NULL;
-    }
-    for (size_t i = 0; i < nm; i++) used[i] = !sim_modset_get(ms, i)->submodule;
-    for (int grew = 1; grew;) {
-        grew = 0;
-        for (size_t i = 0; i < nm; i++) {
-            if (!used[i]) continue;
-            const sim_module *m = sim_modset_get(ms, i);
-            for (int32_t k = 0; k < m->nstates; k++) {
-                int32_t sub = m->states[k].type == SIM_ST_CALLSUBMODULE ? m->states[k].submodule : -1;
-                if (sub >= 0 && (size_t)sub < nm && !used[sub]) used[sub] = 1, grew = 1;
-            }
-        }
     }
     for (size_t i = 0; i < nm; i++) {
         if (!used[i]) continue;

@@ -28,6 +28,11 @@ void sim_lifetable_free(sim_lifetable *lt);
 double sim_lifetable_survival(const sim_lifetable *lt, char sex, double age);
 /* Life expectancy at birth as published in the table. */
 double sim_lifetable_e0(const sim_lifetable *lt, char sex);
+/* A copy of lt with the mortality m[0] (male) and m[1] (female), deaths per person-year by
+ * single year of age (SIM_LT_AGES entries; NULL: none), taken out of qx: the life table with those
+ * causes deleted. qx keeps at least a quarter of its value (the causes deleted are never most of
+ * the deaths at an age), and the open interval 100+ is unchanged. NULL when out of memory. */
+sim_lifetable *sim_lifetable_cause_deleted(const sim_lifetable *lt, const double *const m[2]);
 /* Draws an age at death (decimal years) with one uniform from r. */
 double sim_lifetable_draw(const sim_lifetable *lt, char sex, sim_rng *r);
 

@@ -415,6 +415,13 @@ typedef struct sim_cause {
 } sim_cause;
 const sim_cause *sim_modset_causes(const sim_modset *ms, size_t *n);
 
+/* The mortality the loaded modules cause with their own Death states (a cancer's course, say),
+ * from modules/data/modelled_mortality.csv: deaths per person-year by single year of age (101
+ * entries, the last 100+) of sex 0 (male) or 1 (female), summed over the rows whose condition some
+ * loaded module records; NULL when no row applies. The engine removes it from the all-cause life
+ * table, so that those deaths are not counted twice. */
+const double *sim_modset_modelled_mortality(const sim_modset *ms, int sex);
+
 /* Whether some state of the modset, of type `type` (or of any type when type < 0), has the code
  * among its codes; system NULL matches any system. What a table of codes (keep:, causes of
  * death, realism targets) is checked against: a code no module records is a typo. */

@@ -5,7 +5,8 @@
 --
 -- Attributes written (docs/library.md): `smoker` (true while smoking), `former_smoker` (true after
 -- quitting), `alcohol` ("none", "moderate", "heavy"); the lc_* traits (z-scores, family-private)
--- read by the physiology, and lc_smoking_start, lc_alcohol_u, lc_adult_height, phys_preg_seen.
+-- read by the physiology, and lc_smoking_start, lc_quit_at (the instant of quitting, read by
+-- lung_cancer.lua), lc_alcohol_u, lc_adult_height, phys_preg_seen.
 -- Socioeconomic status is not modelled here: the engine gives every patient a household income
 -- (`p.income`, drawn from modules/data/household_income.csv) and its tertile (`p.ses`: "Low",
 -- "Middle", "High"; the `ses("Low")` condition), and the modules read those. This module uses
@@ -128,6 +129,7 @@ local function birthday(p)
     if p:random() < interp(QUIT_AGE, age) * interp(QUIT_PERIOD, p.year) then
       p:set("smoker", false)
       p:set("former_smoker", true)
+      p:set("lc_quit_at", p.time)
     end
   elseif type(start) == "number" and age >= start and p:attr("former_smoker") ~= true then
     p:set("smoker", true)

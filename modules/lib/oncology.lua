@@ -99,4 +99,38 @@ function O.choose(p, list)
   return list[#list][2]
 end
 
+-- Tumor markers and drugs of the lung family -----------------------------------------------------
+-- LOINC 2039-6 "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma" (HL7 FHIR IG value sets of
+-- tumor markers, several sources).
+O.CEA = loinc("2039-6", "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma")
+
+-- Lung cancer drugs (RxNorm clinical drugs). Checked in public code/value-set listings of RxNorm
+-- codes (Synthea-derived code lists and FHIR examples): 597195, 309311, 1734340, 1657750, 1721581,
+-- 1860480, 583214 ("paclitaxel 100 MG Injection", the name Synthea's records carry; the breast
+-- modules use it too [verify in RxNav]).
+-- NOT verified (from memory; check in RxNav before merging): 1728083 pemetrexed, 1727455 alectinib.
+local rx = codes.rxnorm
+O.CARBOPLATIN = rx(597195, "carboplatin 10 MG/ML Injectable Solution")
+O.CISPLATIN = rx(309311, "cisplatin 1 MG/ML Injectable Solution")
+O.ETOPOSIDE = rx(1734340, "etoposide 100 MG Injection")
+O.PACLITAXEL = rx(583214, "paclitaxel 100 MG Injection")
+O.DOCETAXEL = rx(1860480, "1 ML docetaxel 20 MG/ML Injection")
+O.PEMBROLIZUMAB = rx(1657750, "4 ML pembrolizumab 25 MG/ML Injection")
+O.PEMETREXED = rx(1728083, "pemetrexed 500 MG Injection")
+O.OSIMERTINIB = rx(1721581, "osimertinib 80 MG Oral Tablet")
+O.ALECTINIB = rx(1727455, "alectinib 150 MG Oral Capsule")
+
+-- Tumor marker of the prostate family ------------------------------------------------------------
+-- LOINC 2857-1 "Prostate specific Ag [Mass/volume] in Serum or Plasma" (VSAC value set Prostate
+-- Specific Antigen Test 2.16.840.1.113883.3.526.3.401; MII/BIH ProstateCancerSpec PSA profile).
+O.PSA = loinc("2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma")
+
+-- Imaging and answers of the colorectal family ---------------------------------------------------
+-- SNOMED 418023006 "Computed tomography of chest, abdomen and pelvis (procedure)"; LOINC answers
+-- LA11882-0 "Detected" / LA11883-8 "Not detected" (answer list LL1055-4, as bound in public FHIR
+-- IGs). (CEA, above, is shared with the lung family.)
+O.CT_CAP = sct(418023006, "Computed tomography of chest, abdomen and pelvis (procedure)")
+O.DETECTED = loinc("LA11882-0", "Detected")
+O.NOT_DETECTED = loinc("LA11883-8", "Not detected")
+
 return O

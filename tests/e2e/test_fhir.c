@@ -324,9 +324,15 @@ static void check_codings(json_t *v, const char *where)
                  !strcmp(sys, "http://hl7.org/fhir/sid/cvx"))) {
                 const char *d = json_string_value(json_object_get(c, "display"));
                 CHECK(d && *d, "%s: %s|%s has no display", where, sys, code ? code : "?");
-                int digits = code && *code;
-                for (const char *p = code; p && *p; p++)
-                    if (!((*p >= '0' && *p <= '9') || (*p == '-' && sys[7] == 'l'))) digits = 0;
+                /* digits; LOINC: digits, '-', a check digit, answers and parts prefixed LA / LP */
+                int loinc = sys[7] == 'l';
+                const char *p = code;
+                if (loinc && p && p[0] == 'L' && (p[1] == 'A' || p[1] == 'P')) p += 2;
+                int digits = p && *p;
+                for (; p && *p; p++)
+                    if (!((*p >= '0' && *p <= '9') || (*p == '-' && loinc))) digits = 0;
+                const char *dash = code ? strrchr(code, '-') : NULL;
+                if (loinc && (!dash || dash[1] < '0' || dash[1] > '9' || dash[2])) digits = 0;
                 CHECK(digits, "%s: %s code '%s' is not of that system's form", where, sys,
                       code ? code : "");
             }
