@@ -95,4 +95,39 @@ static void test_bad_tables(void)
     expect_error("age,male_qx,male_ex,female_qx,female_ex\n0,0.1,70\n", "row has 3 fields", 2);
 }
 
-TEST_MAIN(T(test_shipped_table), T(test_draw_mean), T(test_bad_tables))
+/* a cause taken out: qx falls by its rate (never below a quarter of qx), the other sex and the
+ * open interval are unchanged, survival rises, and the mean age at death with it */
+static void test_cause_deleted(void)
+{
+    sim_lifetable *lt = load();
+    if (!lt) return;
+    double m[SIM_LT_AGES];
+    for (int a = 0; a < SIM_LT_AGES; a++) m[a] = a >= 60 ? 0.002 : 0;
+    m[1] = 1.0; /* more than all deaths at 1: qx keeps a quarter */
+    const double *const mm[2] = {m, NULL};
+    sim_lifetable *d = sim_lifetable_cause_deleted(lt, mm);
+    CHECK(d != NULL, "copy made");
+    if (!d) {
+        sim_lifetable_free(lt);
+        return;
+    }
+    CHECK(fabs(d->qx[0][70] - (lt->qx[0][70] - 0.002)) < 1e-12, "qx(70) less the rate");
+    CHECK(d->qx[0][30] == lt->qx[0][30], "no rate, no change");
+    CHECK(fabs(d->qx[0][1] - 0.25 * lt->qx[0][1]) < 1e-15, "a quarter of qx kept");
+    CHECK(d->qx[0][100] == 1.0, "the open interval stays");
+    for (int a = 0; a < SIM_LT_AGES; a++) CHECK(d->qx[1][a] == lt->qx[1][a], "women unchanged");
+    CHECK(sim_lifetable_survival(d, 'M', 80) > sim_lifetable_survival(lt, 'M', 80), "S(80) rises");
+    sim_rng r1, r2;
+    sim_rng_init(&r1, 7);
+    sim_rng_init(&r2, 7);
+    double s0 = 0, s1 = 0;
+    for (int i = 0; i < 100000; i++) {
+        s0 += sim_lifetable_draw(lt, 'M', &r1);
+        s1 += sim_lifetable_draw(d, 'M', &r2);
+    }
+    CHECK(s1 / 1e5 > s0 / 1e5 + 0.3, "mean age at death rises: %.2f -> %.2f", s0 / 1e5, s1 / 1e5);
+    sim_lifetable_free(d);
+    sim_lifetable_free(lt);
+}
+
+TEST_MAIN(T(test_shipped_table), T(test_draw_mean), T(test_bad_tables), T(test_cause_deleted))
