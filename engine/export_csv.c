@@ -11,6 +11,7 @@
 #include "sim_table.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CSV SIM_FMT_CSV
@@ -251,7 +252,27 @@ static void encounter_rows(const sim_export_ctx *cx, const sim_patient *p, sim_o
 {
     sim_buf *b = &o->buf[SIM_CSV_ENCOUNTERS];
     char id[40];
-    for (size_t i = 0; i < p->encounters.n; i++) {
+    /* each encounter's prescriptions, in record order: first[i], then next[m] (-1 ends); one
+     * pass over the medications instead of one per encounter (NULL when out of memory: the
+     * pass per encounter) */
+    size_t ne = p->encounters.n, nm = p->medications.n;
+    int32_t *first = ne ? malloc(ne * sizeof *first) : NULL;
+    int32_t *next = first && nm ? malloc(nm * sizeof *next) : NULL;
+    if (first && nm && !next) {
+        free(first);
+        first = NULL;
+    }
+    if (first) {
+        for (size_t i = 0; i < ne; i++) first[i] = -1;
+        for (size_t m = nm; m-- > 0;) {
+            int32_t enc = p->medications.v[m].encounter;
+            next[m] = -1;
+            if (enc < 0 || (size_t)enc >= ne) continue;
+            next[m] = first[enc];
+            first[enc] = (int32_t)m;
+        }
+    }
+    for (size_t i = 0; i < ne; i++) {
         const sim_encounter *e = &p->encounters.v[i];
         if (!exported(cx, e->start)) continue;
         sim_record_uuid(p, SIM_R_ENCOUNTER, i, id);
@@ -275,7 +296,9 @@ static void encounter_rows(const sim_export_ctx *cx, const sim_patient *p, sim_o
             k = sim_costs_encounter(cx->costs, p, i);
             claim = k.base;
             claim_covered = k.covered;
-            for (size_t m = 0; m < p->medications.n; m++) {
+            for (int32_t mi = first ? first[i] : 0; first ? mi >= 0 : (size_t)mi < nm;
+                 mi = first ? next[mi] : mi + 1) {
+                size_t m = (size_t)mi;
                 if (p->medications.v[m].encounter != (int32_t)i) continue;
                 long n = sim_costs_dispenses(p, m, cx->end);
                 sim_cost km = sim_costs_medication(cx->costs, p, m, n);
@@ -303,6 +326,8 @@ static void encounter_rows(const sim_export_ctx *cx, const sim_patient *p, sim_o
         f_display(b, e->reason);
         eol(o, SIM_CSV_ENCOUNTERS);
     }
+    free(first);
+    free(next);
 }
 
 static void condition_rows(const sim_export_ctx *cx, const sim_patient *p, sim_outbufs *o)
