@@ -133,4 +133,38 @@ O.CT_CAP = sct(418023006, "Computed tomography of chest, abdomen and pelvis (pro
 O.DETECTED = loinc("LA11882-0", "Detected")
 O.NOT_DETECTED = loinc("LA11883-8", "Not detected")
 
+-- State blocks every metastatic course shares (added to the module's state table S) ------------
+-- After progression: end the line's oral drug, if any (its order is in attribute `drug_attr`),
+-- then go to `next`.
+function O.stop_oral(S, drug_attr, next)
+  S.Stop_Oral_Check = { type = "Simple", conditional_transition = when {
+    { attribute(drug_attr, "is not nil"), "Stop_Oral" }, { next } } }
+  S.Stop_Oral = { type = "MedicationEnd", referenced_by_attribute = drug_attr, direct_transition = "Clear_Oral" }
+  S.Clear_Oral = { type = "SetAttribute", attribute = drug_attr, direct_transition = next }
+end
+
+-- Palliative care, hospice and death from the cancer (the condition in attribute `cond_attr`):
+-- Palliative_Visit (with its care plan), a Supportive delay (default 1-3 months; opts.supportive
+-- and opts.supportive_unit to replace it), the hospice encounter with ECOG 3-4 and its care plan,
+-- a stay of opts.hospice_weeks (default {1, 6}) weeks, Death, Terminal.
+function O.end_of_life(S, cond_attr, opts)
+  opts = opts or {}
+  local stay = opts.hospice_weeks or { 1, 6 }
+  S.Palliative_Visit = { type = "Encounter", encounter_class = "ambulatory", reason = cond_attr, codes = { O.ENC_FOLLOWUP },
+                         direct_transition = "Palliative_Plan" }
+  S.Palliative_Plan = { type = "CarePlanStart", reason = cond_attr, codes = { O.PALLIATIVE_CARE },
+                        direct_transition = "Palliative_End" }
+  S.Palliative_End = { type = "EncounterEnd", direct_transition = "Supportive" }
+  S.Supportive = { type = "Delay", distribution = opts.supportive or uniform { months(1), months(3) },
+                   unit = opts.supportive_unit, direct_transition = "Hospice" }
+  S.Hospice = { type = "Encounter", encounter_class = "hospice", reason = cond_attr, codes = { O.HOSPICE_CARE },
+                direct_transition = "Hospice_ECOG" }
+  S.Hospice_ECOG = { type = "Observation", category = "survey", unit = "{score}", codes = { O.ECOG },
+                     range = { low = 3, high = 4, decimals = 0 }, direct_transition = "Hospice_Plan" }
+  S.Hospice_Plan = { type = "CarePlanStart", reason = cond_attr, codes = { O.HOSPICE_CARE }, direct_transition = "Hospice_Stay" }
+  S.Hospice_Stay = { type = "Delay", distribution = uniform { weeks(stay[1]), weeks(stay[2]) }, direct_transition = "Death" }
+  S.Death = { type = "Death", referenced_by_attribute = cond_attr, direct_transition = "Terminal" }
+  S.Terminal = { type = "Terminal" }
+end
+
 return O

@@ -167,32 +167,9 @@ local S = {
                        range = { low = 30, high = 120, decimals = 0 }, direct_transition = "Worse_ECOG" },
   Worse_ECOG = { type = "SetAttribute", attribute = "lung_ecog",
                  value = function(p) return math.min(3, (p:attr("lung_ecog") or 1) + 1) end, direct_transition = "Stop_Oral_Check" },
-  Stop_Oral_Check = { type = "Simple", conditional_transition = when {
-    { attribute("lung_line_drug", "is not nil"), "Stop_Oral" }, { "Progression_End" } } },
-  Stop_Oral = { type = "MedicationEnd", referenced_by_attribute = "lung_line_drug", direct_transition = "Clear_Oral" },
-  Clear_Oral = { type = "SetAttribute", attribute = "lung_line_drug", direct_transition = "Progression_End" },
   Progression_End = { type = "EncounterEnd", conditional_transition = when {
     { function(p) return O.due(p, p:attr("lung_palliative_at")) end, "Palliative_Visit" }, { "Next_Line" } } },
 
-  -- palliative care, hospice, death
-  Palliative_Visit = { type = "Encounter", encounter_class = "ambulatory", reason = "lung_condition", codes = { O.ENC_FOLLOWUP },
-                       direct_transition = "Palliative_Plan" },
-  Palliative_Plan = { type = "CarePlanStart", reason = "lung_condition", codes = { O.PALLIATIVE_CARE },
-                      direct_transition = "Palliative_End" },
-  Palliative_End = { type = "EncounterEnd", direct_transition = "Supportive" },
-  Supportive = { type = "Delay", distribution = function(p)
-                   -- until the time drawn for palliative care has passed, then 1-2 months
-                   return O.years_until(p, p:attr("lung_palliative_at")) + (1 + p:random()) / 12 end,
-                 unit = "years", direct_transition = "Hospice" },
-  Hospice = { type = "Encounter", encounter_class = "hospice", reason = "lung_condition", codes = { O.HOSPICE_CARE },
-              direct_transition = "Hospice_ECOG" },
-  Hospice_ECOG = { type = "Observation", category = "survey", unit = "{score}", codes = { O.ECOG },
-                   range = { low = 3, high = 4, decimals = 0 }, direct_transition = "Hospice_Plan" },
-  Hospice_Plan = { type = "CarePlanStart", reason = "lung_condition", codes = { O.HOSPICE_CARE }, direct_transition = "Hospice_Stay" },
-  Hospice_Stay = { type = "Delay", distribution = uniform { weeks(1), weeks(5) }, direct_transition = "Death" },
-  Death = { type = "Death", referenced_by_attribute = "lung_condition", direct_transition = "Terminal" },
-
-  Terminal = { type = "Terminal" },
 }
 
 -- each drug of the line: oral drugs as a chronic order once per line (ended at progression),
@@ -211,5 +188,11 @@ for i, name in ipairs(order) do
                          prescription = ORAL[name] and { dosage = { amount = 1, frequency = 1, period = 1, unit = "days" } } or nil,
                          direct_transition = nxt }
 end
+
+O.stop_oral(S, "lung_line_drug", "Progression_End")
+O.end_of_life(S, "lung_condition", {
+  -- until the time drawn for palliative care has passed, then 1-2 months
+  supportive = function(p) return O.years_until(p, p:attr("lung_palliative_at")) + (1 + p:random()) / 12 end,
+  supportive_unit = "years", hospice_weeks = { 1, 5 } })
 
 return { name = "Lung Cancer Metastatic Care", states = S }

@@ -158,22 +158,6 @@ local S = {
   Progression_End = { type = "EncounterEnd", conditional_transition = when {
     { function(p) return O.due(p, p:attr("pc_palliative_at")) end, "Palliative_Visit" }, { "Next_Line" } } },
 
-  -- palliative care, hospice, death
-  Palliative_Visit = { type = "Encounter", encounter_class = "ambulatory", reason = "pc_condition", codes = { O.ENC_FOLLOWUP },
-                       direct_transition = "Palliative_Plan" },
-  Palliative_Plan = { type = "CarePlanStart", reason = "pc_condition", codes = { O.PALLIATIVE_CARE },
-                      direct_transition = "Palliative_End" },
-  Palliative_End = { type = "EncounterEnd", direct_transition = "Supportive" },
-  Supportive = { type = "Delay", distribution = uniform { months(1), months(3) }, direct_transition = "Hospice" },
-  Hospice = { type = "Encounter", encounter_class = "hospice", reason = "pc_condition", codes = { O.HOSPICE_CARE },
-              direct_transition = "Hospice_ECOG" },
-  Hospice_ECOG = { type = "Observation", category = "survey", unit = "{score}", codes = { O.ECOG },
-                   range = { low = 3, high = 4, decimals = 0 }, direct_transition = "Hospice_Plan" },
-  Hospice_Plan = { type = "CarePlanStart", reason = "pc_condition", codes = { O.HOSPICE_CARE }, direct_transition = "Hospice_Stay" },
-  Hospice_Stay = { type = "Delay", distribution = uniform { weeks(1), weeks(6) }, direct_transition = "Death" },
-  Death = { type = "Death", referenced_by_attribute = "pc_condition", direct_transition = "Terminal" },
-
-  Terminal = { type = "Terminal" },
 }
 
 -- each drug of the line: oral drugs as a chronic order once per line (ended at progression; an
@@ -190,5 +174,7 @@ for i, name in ipairs(order) do
                          prescription = ORAL[name] and { dosage = { amount = name == "prednisone" and 1 or 4, frequency = 1, period = 1, unit = "days" } } or nil,
                          direct_transition = nxt }
 end
+
+O.end_of_life(S, "pc_condition")
 
 return { name = "Prostate Cancer Metastatic Care", states = S }
