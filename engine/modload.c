@@ -151,6 +151,13 @@ sim_status sim_modset_load_reported(sim_lua *lua, const sim_modset_opts *opts, s
     return st;
 }
 
+static int codes_have(const sim_codes *c, const char *system, const char *code)
+{
+    for (uint32_t k = 0; k < c->n; k++)
+        if (!strcmp(c->v[k].code, code) && (!system || !strcmp(c->v[k].system, system))) return 1;
+    return 0;
+}
+
 int sim_modset_records(const sim_modset *ms, int type, const char *system, const char *code)
 {
     for (size_t i = 0; i < ms->mods.n; i++) {
@@ -158,10 +165,10 @@ int sim_modset_records(const sim_modset *ms, int type, const char *system, const
         for (int32_t s = 0; s < m->nstates; s++) {
             const sim_state *st = &m->states[s];
             if (type >= 0 && (int)st->type != type) continue;
-            for (uint32_t k = 0; k < st->codes.n; k++)
-                if (!strcmp(st->codes.v[k].code, code) &&
-                    (!system || !strcmp(st->codes.v[k].system, system)))
-                    return 1;
+            if (codes_have(&st->codes, system, code)) return 1;
+            /* the observations of a MultiObservation or DiagnosticReport */
+            for (int32_t o = 0; type < 0 && o < st->nobs; o++)
+                if (codes_have(&st->obs[o].codes, system, code)) return 1;
         }
     }
     return 0;

@@ -2,6 +2,7 @@
 #include "sim_realism.h"
 
 #include "sim_engine.h"
+#include "sim_evidence.h"
 #include "sim_lifetable.h"
 #include "sim_lua.h"
 #include "sim_module.h"
@@ -48,16 +49,7 @@ static int case_kind(mkind k)
     return k >= M_LIFETIME_RISK;
 }
 
-/* "what was recorded at diagnosis" (stage_share and survival's status column): alternatives
- * joined by '|', each items joined by '&', each item SYS:code (a condition or observation with
- * that code) or SYS:code=SYS:value (an observation with that value code), '!' in front to negate;
- * within EVIDENCE_DAYS of the diagnosis */
-#define EVIDENCE_DAYS 90
-typedef struct evidence {
-    int negate;
-    int group; /* its alternative */
-    char *system, *code, *vsystem, *vcode; /* vsystem/vcode NULL: any value */
-} evidence;
+/* stage_share and survival's status column: evidence at diagnosis (sim_evidence.h) */
 
 /* a case's follow-up (survival) or its age at diagnosis (median_age) */
 typedef struct case_t {
@@ -65,23 +57,17 @@ typedef struct case_t {
     int event;
 } case_t;
 
-typedef struct code_ref {
-    char *system, *code;
-} code_ref;
-
 typedef struct target {
     char *id, *file, *source, *reason, *vital;
     int line;
     mkind kind;
-    code_ref *codes;
-    size_t ncodes;
+    sim_codelist codes;
     int active_only;
     double threshold;
     char sex; /* 'M', 'F', 0: both */
     int age_lo, age_hi, months;
     double published, tolerance;
-    evidence *ev;
-    size_t nev;
+    sim_evidence ev;
     /* results */
     double num, den, sum, sumsq;
     SIM_VEC(case_t) cases;
@@ -99,18 +85,8 @@ static void targets_free(targets *t)
         free(x->source);
         free(x->reason);
         free(x->vital);
-        for (size_t k = 0; k < x->ncodes; k++) {
-            free(x->codes[k].system);
-            free(x->codes[k].code);
-        }
-        free(x->codes);
-        for (size_t k = 0; k < x->nev; k++) {
-            free(x->ev[k].system);
-            free(x->ev[k].code);
-            free(x->ev[k].vsystem);
-            free(x->ev[k].vcode);
-        }
-        free(x->ev);
+        sim_codelist_free(&x->codes);
+        sim_evidence_free(&x->ev);
         free(x->cases.v);
     }
     free(t->v);
@@ -134,77 +110,30 @@ static int selected(const char *only, const char *id)
     return 0;
 }
 
-/* splits "SYS:code" (n bytes at p) */
-static int split_code(const char *p, size_t n, char **sys, char **code)
-{
-    const char *colon = memchr(p, ':', n);
-    if (!colon || colon == p || colon + 1 == p + n) return 0;
-    *sys = strndup(p, (size_t)(colon - p));
-    *code = strndup(colon + 1, n - (size_t)(colon - p) - 1);
-    return *sys && *code;
-}
-
 static sim_status parse_evidence(target *t, const char *s, sim_table *tab, size_t r,
                                  sim_error *err)
 {
-    const char *p = s;
-    int group = 0;
-    while (*p) {
-        while (*p == ' ') p++;
-        size_t n = strcspn(p, "&|");
-        size_t len = n;
-        while (len && p[len - 1] == ' ') len--;
-        evidence *ne = realloc(t->ev, (t->nev + 1) * sizeof *ne);
-        if (!ne) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-        t->ev = ne;
-        evidence *e = &ne[t->nev++];
-        memset(e, 0, sizeof *e);
-        e->group = group;
-        const char *q = p;
-        if (len && *q == '!') {
-            e->negate = 1;
-            q++;
-            len--;
-        }
-        const char *eq = memchr(q, '=', len);
-        size_t clen = eq ? (size_t)(eq - q) : len;
-        if (!split_code(q, clen, &e->system, &e->code) ||
-            (eq && !split_code(eq + 1, len - clen - 1, &e->vsystem, &e->vcode)))
-            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
-                                 "status: '%.*s' should be SYSTEM:code or SYSTEM:code=SYSTEM:value "
-                                 "(e.g. LOINC:21906-3=SNOMED-CT:62455006), '!' in front to negate, "
-                                 "items joined by '&', alternatives by '|'",
-                                 (int)(n ? n : 1), p);
-        p += n;
-        if (*p == '|') group++;
-        if (*p) p++;
-    }
-    return SIM_OK;
+    const char *bad = NULL;
+    size_t n = 0;
+    sim_status st = sim_evidence_parse(s, &t->ev, &bad, &n);
+    if (st == SIM_EPARSE)
+        return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
+                             "status: '%.*s' should be " SIM_EVIDENCE_GRAMMAR, (int)(n ? n : 1), bad);
+    return st == SIM_OK ? SIM_OK : sim_error_set(err, st, NULL, 0, 0, "out of memory");
 }
 
 static sim_status parse_codes(target *t, const char *s, sim_table *tab, size_t r, sim_error *err)
 {
-    const char *p = s;
-    while (*p) {
-        size_t n = strcspn(p, "|");
-        code_ref *nc = realloc(t->codes, (t->ncodes + 1) * sizeof *nc);
-        if (!nc) return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-        t->codes = nc;
-        memset(&nc[t->ncodes], 0, sizeof *nc);
-        if (!split_code(p, n, &nc[t->ncodes].system, &nc[t->ncodes].code)) {
-            t->ncodes++; /* (freed with the target) */
-            return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
-                                 "codes: '%.*s' should be SYSTEM:code (e.g. SNOMED-CT:59621000)",
-                                 (int)n, p);
-        }
-        t->ncodes++;
-        p += n;
-        if (*p) p++;
-    }
-    return SIM_OK;
+    const char *bad = NULL;
+    size_t n = 0;
+    sim_status st = sim_codelist_parse(s, &t->codes, &bad, &n);
+    if (st == SIM_EPARSE)
+        return sim_error_set(err, SIM_EPARSE, tab->path, tab->lines[r], 0,
+                             "codes: '%.*s' should be SYSTEM:code (e.g. SNOMED-CT:59621000)",
+                             (int)n, bad);
+    return st == SIM_OK ? SIM_OK : sim_error_set(err, st, NULL, 0, 0, "out of memory");
 }
 
-/* name: a table of modules/data/realism/, or (path != NULL) a file anywhere */
 static sim_status load_file(const char *root, const char *name, const char *path,
                             const char *only, targets *out, sim_error *err)
 {
@@ -252,7 +181,7 @@ static sim_status load_file(const char *root, const char *name, const char *path
             x->vital = sim_strdup(codes);
         else if (kind != M_LIFE && (st = parse_codes(x, codes, t, r, err)) != SIM_OK)
             goto done;
-        if (kind != M_LIFE && kind != M_VITAL_AT_LEAST && kind != M_VITAL_MEAN && !x->ncodes) {
+        if (kind != M_LIFE && kind != M_VITAL_AT_LEAST && kind != M_VITAL_MEAN && !x->codes.n) {
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0, "a %s measure needs codes",
                                m);
             goto done;
@@ -267,7 +196,7 @@ static sim_status load_file(const char *root, const char *name, const char *path
         if ((kind == M_STAGE_SHARE || kind == M_SURVIVAL) &&
             (st = parse_evidence(x, status, t, r, err)) != SIM_OK)
             goto done;
-        if (kind == M_STAGE_SHARE && !x->nev) {
+        if (kind == M_STAGE_SHARE && !x->ev.n) {
             st = sim_error_set(err, SIM_EPARSE, t->path, t->lines[r], 0,
                                "a stage_share measure needs the stage's evidence in status (e.g. "
                                "SNOMED-CT:128462008 for a metastasis at diagnosis)");
@@ -372,12 +301,7 @@ static sim_status load_targets(const char *root, const char *only, const char *f
 
 static int has_code(const sim_codes *c, const target *t)
 {
-    for (uint32_t i = 0; i < c->n; i++)
-        for (size_t k = 0; k < t->ncodes; k++)
-            if (!strcmp(c->v[i].code, t->codes[k].code) &&
-                !strcmp(c->v[i].system, t->codes[k].system))
-                return 1;
-    return 0;
+    return sim_codelist_has(&t->codes, c);
 }
 
 static void measure(target *t, const sim_patient *p, const sim_modset *ms)
@@ -429,61 +353,16 @@ static void measure(target *t, const sim_patient *p, const sim_modset *ms)
 
 /* ---- measuring a case ---- */
 
-static int code_is(const sim_code *c, const char *system, const char *code)
-{
-    return c && !strcmp(c->code, code) && !strcmp(c->system, system);
-}
-
-static int codes_have(const sim_codes *c, const char *system, const char *code)
-{
-    for (uint32_t i = 0; i < c->n; i++)
-        if (code_is(&c->v[i], system, code)) return 1;
-    return 0;
-}
-
 /* when the patient was first diagnosed with one of the target's codes, or SIM_NEVER */
 static sim_time diagnosed(const target *t, const sim_patient *p)
 {
-    sim_time dx = SIM_NEVER;
-    for (size_t i = 0; i < p->conditions.n; i++) {
-        const sim_condition *c = &p->conditions.v[i];
-        if (c->start != SIM_NEVER && (dx == SIM_NEVER || c->start < dx) && has_code(&c->codes, t))
-            dx = c->start;
-    }
-    return dx;
-}
-
-static int evidence_holds(const evidence *e, const sim_patient *p, sim_time dx)
-{
-    sim_time lo = dx - SIM_MS_DAY, hi = dx + EVIDENCE_DAYS * SIM_MS_DAY;
-    if (!e->vcode)
-        for (size_t i = 0; i < p->conditions.n; i++) {
-            const sim_condition *c = &p->conditions.v[i];
-            if (c->start != SIM_NEVER && c->start >= lo && c->start <= hi &&
-                codes_have(&c->codes, e->system, e->code))
-                return 1;
-        }
-    for (size_t i = 0; i < p->observations.n; i++) {
-        const sim_observation *o = &p->observations.v[i];
-        if (o->time < lo || o->time > hi || !codes_have(&o->codes, e->system, e->code)) continue;
-        if (!e->vcode) return 1;
-        if (o->value.kind == SIM_V_CODE && code_is(o->value.u.code, e->vsystem, e->vcode)) return 1;
-    }
-    return 0;
+    return sim_codelist_onset(&t->codes, p);
 }
 
 /* whether one of the alternatives holds (no evidence: every case) */
 static int staged(const target *t, const sim_patient *p, sim_time dx)
 {
-    if (!t->nev) return 1;
-    size_t k = 0;
-    while (k < t->nev) {
-        int g = t->ev[k].group, all = 1;
-        for (; k < t->nev && t->ev[k].group == g; k++)
-            if (all && evidence_holds(&t->ev[k], p, dx) == t->ev[k].negate) all = 0;
-        if (all) return 1;
-    }
-    return 0;
+    return sim_evidence_holds(&t->ev, p, dx);
 }
 
 /* one member of a birth cohort, dead at `age` years; 0: out of memory */
@@ -810,21 +689,19 @@ static sim_status bench_init(pool *pl, bench *b, sim_error *err)
             continue;
         }
         /* the codes are alternatives: one recorded is enough */
-        size_t k = 0;
-        while (k < t->ncodes && !sim_modset_records(b->ms, -1, t->codes[k].system, t->codes[k].code))
-            k++;
-        if (t->ncodes && k == t->ncodes)
+        const sim_code_ref *nc = sim_codelist_unrecorded(&t->codes, b->ms, 0);
+        if (nc)
             return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
                                  "codes: no loaded module records %s:%s%s, so the measure would "
                                  "always be 0 (a mistyped system or code?)",
-                                 t->codes[0].system, t->codes[0].code,
-                                 t->ncodes > 1 ? " or the other codes listed" : "");
-        for (size_t e = 0; e < t->nev; e++)
-            if (!sim_modset_records(b->ms, -1, t->ev[e].system, t->ev[e].code))
-                return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
-                                     "status: no loaded module records %s:%s, so the evidence "
-                                     "would never be found (a mistyped system or code?)",
-                                     t->ev[e].system, t->ev[e].code);
+                                 nc->system, nc->code,
+                                 t->codes.n > 1 ? " or the other codes listed" : "");
+        const sim_evidence_item *ne = sim_evidence_unrecorded(&t->ev, b->ms);
+        if (ne)
+            return sim_error_set(err, SIM_EPARSE, t->file, t->line, 0,
+                                 "status: no loaded module records %s:%s, so the evidence "
+                                 "would never be found (a mistyped system or code?)",
+                                 ne->system, ne->code);
     }
     sim_engine_opts eo;
     memset(&eo, 0, sizeof eo);

@@ -20,6 +20,7 @@
 #include "sim_population.h"
 #include "sim_rng.h"
 #include "sim_sha256.h"
+#include "sim_summary.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -51,18 +52,23 @@ typedef struct tallies {
     sim_payer_tally payers[8];
     sim_time first_birth, last_birth;   /* of the patients written */
     sim_time first_record, last_record; /* encounters written */
+    uint64_t *summary;                  /* the cohort summary's counts (sim_summary.h) */
+    size_t nsummary;
 } tallies;
 
-static int tallies_init(tallies *t, size_t norgs, size_t nclin)
+static int tallies_init(tallies *t, size_t norgs, size_t nclin, size_t nsummary)
 {
     memset(t, 0, sizeof *t);
+    t->nsummary = nsummary;
+    t->summary = calloc(nsummary ? nsummary : 1, sizeof *t->summary);
     t->first_birth = t->first_record = INT64_MAX;
     t->last_birth = t->last_record = INT64_MIN;
     t->org_encounters = calloc(norgs ? norgs : 1, sizeof *t->org_encounters);
     t->org_revenue_cents = calloc(norgs ? norgs : 1, sizeof *t->org_revenue_cents);
     t->clin_encounters = calloc(nclin ? nclin : 1, sizeof *t->clin_encounters);
     t->clin_procedures = calloc(nclin ? nclin : 1, sizeof *t->clin_procedures);
-    return t->org_encounters && t->org_revenue_cents && t->clin_encounters && t->clin_procedures
+    return t->org_encounters && t->org_revenue_cents && t->clin_encounters && t->clin_procedures &&
+                   t->summary
                ? 0
                : -1;
 }
@@ -73,6 +79,7 @@ static void tallies_free(tallies *t)
     free(t->org_revenue_cents);
     free(t->clin_encounters);
     free(t->clin_procedures);
+    free(t->summary);
 }
 
 static void tallies_add(tallies *a, const tallies *b, size_t norgs, size_t nclin)
@@ -86,6 +93,7 @@ static void tallies_add(tallies *a, const tallies *b, size_t norgs, size_t nclin
         a->clin_procedures[i] += b->clin_procedures[i];
     }
     for (int i = 0; i < 8; i++) sim_payer_tally_add(&a->payers[i], &b->payers[i]);
+    for (size_t i = 0; i < a->nsummary; i++) a->summary[i] += b->summary[i];
     if (b->first_birth < a->first_birth) a->first_birth = b->first_birth;
     if (b->last_birth > a->last_birth) a->last_birth = b->last_birth;
     if (b->first_record < a->first_record) a->first_record = b->first_record;
@@ -270,6 +278,22 @@ static void card_date(sim_buf *b, sim_time t)
 }
 
 /* DATASET.md: how the data was made, what it holds, and what it is for */
+/* the criteria of keep: or of a group of keep.each, for the card ("; sex F; ...") */
+static void card_criteria(sim_buf *b, const sim_keep *k)
+{
+    const char *sep = k->name ? "" : "; ";
+    if (k->sex) sim_buf_printf(b, "%ssex %c", sep, k->sex), sep = "; ";
+    if (k->age_lo >= 0) sim_buf_printf(b, "%saged %d or more", sep, k->age_lo), sep = "; ";
+    if (k->age_hi >= 0) sim_buf_printf(b, "%saged %d or less", sep, k->age_hi), sep = "; ";
+    for (size_t i = 0; i < k->nconditions; i++, sep = "; ")
+        sim_buf_printf(b, "%scondition %s%s%s %s", sep,
+                       k->conditions[i].system ? k->conditions[i].system : "",
+                       k->conditions[i].system ? " " : "", k->conditions[i].code,
+                       k->conditions[i].active_only ? "active at the end" : "ever recorded");
+    for (size_t i = 0; i < k->nstates; i++, sep = "; ")
+        sim_buf_printf(b, "%smodule %s reached %s", sep, k->states[i].module, k->states[i].state);
+}
+
 static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim_population *pop,
                           const sim_costs *costs, const sim_output *out, const int *handles,
                           const tallies *tl, const sim_run_result *res)
@@ -309,16 +333,15 @@ static char *dataset_card(const sim_run_opts *o, const sim_modset *ms, const sim
                        k->alive == SIM_KEEP_ALIVE  ? "alive at the reference date"
                        : k->alive == SIM_KEEP_DEAD ? "dead before the reference date"
                                                    : "alive or dead");
-        if (k->sex) sim_buf_printf(&b, "; sex %c", k->sex);
-        if (k->age_lo >= 0) sim_buf_printf(&b, "; aged %d or more", k->age_lo);
-        if (k->age_hi >= 0) sim_buf_printf(&b, "; aged %d or less", k->age_hi);
-        for (size_t i = 0; i < k->nconditions; i++)
-            sim_buf_printf(&b, "; condition %s%s%s %s",
-                           k->conditions[i].system ? k->conditions[i].system : "",
-                           k->conditions[i].system ? " " : "", k->conditions[i].code,
-                           k->conditions[i].active_only ? "active at the end" : "ever recorded");
-        for (size_t i = 0; i < k->nstates; i++)
-            sim_buf_printf(&b, "; module %s reached %s", k->states[i].module, k->states[i].state);
+        card_criteria(&b, k);
+        if (k->ngroups) {
+            sim_buf_printf(&b, "; and the patients dealt in turn to %zu groups:", k->ngroups);
+            for (size_t g = 0; g < k->ngroups; g++) {
+                sim_buf_printf(&b, "%s %s (", g ? ";" : "", k->groups[g].name);
+                card_criteria(&b, &k->groups[g]);
+                sim_buf_puts(&b, ")");
+            }
+        }
         sim_buf_puts(&b, " (ages at the reference date, or at death)\n\n");
     } else {
         sim_buf_printf(&b,
@@ -501,6 +524,7 @@ static char *shard_state(const sim_run_opts *o, const tallies *tl, const sim_run
     json_object_set_new(t, "payers", pays);
     int64_t spans[4] = {tl->first_birth, tl->last_birth, tl->first_record, tl->last_record};
     json_object_set_new(t, "spans", i64_array(spans, 4));
+    json_object_set_new(t, "summary", u64_array(tl->summary, tl->nsummary));
     json_object_set_new(j, "tallies", t);
     char *text = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(j);
@@ -513,7 +537,11 @@ static int shard_tallies_add(tallies *tl, json_t *t, size_t norgs, size_t nclin)
     json_t *oe = json_object_get(t, "org_encounters"),
            *orv = json_object_get(t, "org_revenue_cents"),
            *ce = json_object_get(t, "clin_encounters"), *cp = json_object_get(t, "clin_procedures"),
-           *pays = json_object_get(t, "payers"), *spans = json_object_get(t, "spans");
+           *pays = json_object_get(t, "payers"), *spans = json_object_get(t, "spans"),
+           *sum = json_object_get(t, "summary");
+    if (json_array_size(sum) != tl->nsummary) return -1;
+    for (size_t i = 0; i < tl->nsummary; i++)
+        tl->summary[i] += (uint64_t)json_integer_value(json_array_get(sum, i));
     if (json_array_size(oe) != norgs || json_array_size(orv) != norgs ||
         json_array_size(ce) != nclin || json_array_size(cp) != nclin ||
         json_array_size(pays) != 8 || json_array_size(spans) != 4)
@@ -671,6 +699,7 @@ typedef struct shared {
     const sim_scenario *sc;
     const sim_population *pop;
     const sim_cohort *cohort;
+    const sim_summary *summary;
     const sim_checker *checker;
     uint64_t run_key;
     uint64_t first, last; /* the slots of this run: [first, last) */
@@ -702,13 +731,16 @@ static void simulate_slot(wctx *wc, uint64_t slot, slot_out *so)
     sim_error *err = &so->err;
     for (uint64_t attempt = 0;; attempt++) {
         if (attempt >= max_attempts) {
+            const sim_keep *g =
+                sc->keep.ngroups ? &sc->keep.groups[slot % sc->keep.ngroups] : &sc->keep;
             if (sh->cohort)
-                so->st =
-                    sim_error_set(err, SIM_ELIMIT, sc->path, sc->keep.pos.line, sc->keep.pos.column,
-                                  "keep: no patient met the criteria in %llu lives (patient "
-                                  "%llu of %llu); loosen them, or raise keep.max_attempts",
-                                  (unsigned long long)max_attempts, (unsigned long long)slot + 1,
-                                  (unsigned long long)sc->population);
+                so->st = sim_error_set(
+                    err, SIM_ELIMIT, sc->path, g->pos.line, g->pos.column,
+                    "keep: no patient met the criteria%s%s%s in %llu lives (patient %llu of %llu); "
+                    "loosen them, or raise keep.max_attempts",
+                    g->name ? " of the group '" : "", g->name ? g->name : "", g->name ? "'" : "",
+                    (unsigned long long)max_attempts, (unsigned long long)slot + 1,
+                    (unsigned long long)sc->population);
             else
                 so->st = sim_error_set(err, SIM_ELIMIT, sc->path, 0, 0,
                                        "slot %llu: nobody lived to the reference date in %d "
@@ -745,6 +777,7 @@ static void simulate_slot(wctx *wc, uint64_t slot, slot_out *so)
             so->st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
             return;
         }
+        sim_summary_add(sh->summary, wc->tl.summary, p, w->engine);
         if (dead)
             so->deceased++;
         else
@@ -784,15 +817,48 @@ static int cores(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* the scenario's cohort summary resolved against the modules (NULL when it has none) */
+static sim_status summary_new(const sim_scenario *sc, const sim_modset *ms, sim_summary **out,
+                              sim_error *err)
+{
+    sim_diags d;
+    memset(&d, 0, sizeof d);
+    sim_status st = sim_summary_new(sc, ms, out, &d);
+    sim_diags_sort(&d);
+    sim_diags_print(&d, stderr);
+    if (st == SIM_EINVAL)
+        sim_error_set(err, st, NULL, 0, 0,
+                      "%zu error%s in the scenario's summary: (listed above): nothing was simulated",
+                      d.nerrors, d.nerrors == 1 ? "" : "s");
+    else if (st != SIM_OK)
+        sim_error_set(err, st, NULL, 0, 0, "out of memory");
+    sim_diags_free(&d);
+    return st;
+}
+
 /* The end of a run or a merge: with everything written (st == SIM_OK), the dataset card — or, for
  * one shard of a sharded run, the shard's state for lifesim merge (shard_state not NULL) — then the
  * manifest, complete or not, with the reason of a failure. Returns the run's final status. */
 static sim_status finish_output(const sim_run_opts *o, const sim_modset *ms,
-                                const sim_population *pop, const sim_costs *costs, sim_output *out,
-                                const int *handles, const tallies *tl, sim_run_result *res,
-                                const char *shard_state, sim_status st, sim_error *err)
+                                const sim_population *pop, const sim_costs *costs,
+                                const sim_summary *sum, sim_output *out, const int *handles,
+                                const tallies *tl, sim_run_result *res, const char *shard_state,
+                                sim_status st, sim_error *err)
 {
     int complete = st == SIM_OK;
+    /* the cohort summary, when the scenario asks for one (a shard's is in its state) */
+    if (complete && sum && !shard_state) {
+        char *md = sim_summary_markdown(sum, tl->summary), *js = sim_summary_json(sum, tl->summary);
+        sim_status s1 = md && js ? sim_output_text(out, "COHORT.md", md, err)
+                                 : sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
+        if (s1 == SIM_OK) s1 = sim_output_text(out, "cohort.json", js, err);
+        free(md);
+        free(js);
+        if (s1 != SIM_OK) {
+            st = s1;
+            complete = 0;
+        }
+    }
     if (complete) {
         char *card = shard_state ? NULL : dataset_card(o, ms, pop, costs, out, handles, tl, res);
         const char *text = shard_state ? shard_state : card;
@@ -829,6 +895,7 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     sim_providers *pv = NULL;
     sim_costs *costs = NULL;
     sim_cohort *cohort = NULL;
+    sim_summary *summary = NULL;
     sim_checker *checker = NULL;
     wctx *wcs = NULL;
     int nthreads = 0;
@@ -904,16 +971,17 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
         }
         sim_diags_free(&d);
     }
+    if ((st = summary_new(sc, w0->ms, &summary, err)) != SIM_OK) goto done;
     if ((st = sim_providers_build(pop, &pv, err)) != SIM_OK) goto done;
     if ((st = sim_costs_load(o->root, pop, &costs, err)) != SIM_OK) goto done;
     norgs = sim_providers_norgs(pv);
     nclin = sim_providers_nclinicians(pv);
-    if (tallies_init(&tl, norgs, nclin) != 0) {
+    if (tallies_init(&tl, norgs, nclin, sim_summary_size(summary)) != 0) {
         st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
     for (int i = 0; i < nthreads; i++) {
-        if (tallies_init(&wcs[i].tl, norgs, nclin) != 0) {
+        if (tallies_init(&wcs[i].tl, norgs, nclin, sim_summary_size(summary)) != 0) {
             st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
             goto done;
         }
@@ -943,6 +1011,7 @@ sim_status sim_run(const sim_run_opts *o, sim_run_result *res, sim_error *err)
     sh.sc = sc;
     sh.pop = pop;
     sh.cohort = cohort;
+    sh.summary = summary;
     sh.checker = checker;
     sh.run_key = sim_rng_run_key(sc->seed);
     sh.next = sh.first;
@@ -1059,8 +1128,8 @@ done:
         if (st == SIM_OK && o->shard_count > 1 &&
             !(state = shard_state(o, &tl, res, norgs, nclin)))
             st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
-        st = finish_output(o, wm ? wm->ms : NULL, pop, costs, out, handles, &tl, res, state, st,
-                           err);
+        st = finish_output(o, wm ? wm->ms : NULL, pop, costs, summary, out, handles, &tl, res,
+                           state, st, err);
         free(state);
     }
     sim_output_free(out);
@@ -1079,6 +1148,7 @@ done:
     sim_providers_free(pv);
     sim_costs_free(costs);
     sim_cohort_free(cohort);
+    sim_summary_free(summary);
     sim_checker_free(checker);
     tallies_free(&tl);
     sim_population_free(pop);
@@ -1152,6 +1222,7 @@ sim_status sim_merge(const char *root, const char *out_dir, const char *const *d
     worker *w = NULL;
     sim_providers *pv = NULL;
     sim_costs *costs = NULL;
+    sim_summary *summary = NULL;
     sim_output *out = NULL;
     tallies tl;
     memset(&tl, 0, sizeof tl);
@@ -1252,17 +1323,19 @@ sim_status sim_merge(const char *root, const char *out_dir, const char *const *d
     po.nrace_mix = sc->nrace_mix;
     if ((st = sim_population_load(root, &po, lt, &pop, err)) != SIM_OK) goto done;
     if ((st = worker_new(&o, lt, 0, &w, err)) != SIM_OK) goto done;
+    if ((st = summary_new(sc, w->ms, &summary, err)) != SIM_OK) goto done;
     if ((st = sim_providers_build(pop, &pv, err)) != SIM_OK) goto done;
     if ((st = sim_costs_load(root, pop, &costs, err)) != SIM_OK) goto done;
     size_t norgs = sim_providers_norgs(pv), nclin = sim_providers_nclinicians(pv);
-    if (tallies_init(&tl, norgs, nclin) != 0) {
+    if (tallies_init(&tl, norgs, nclin, sim_summary_size(summary)) != 0) {
         st = sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < nshards; i++) {
         if (shard_tallies_add(&tl, json_object_get(sh[i].state, "tallies"), norgs, nclin) != 0) {
             st = sim_error_set(err, SIM_EINVAL, sh[i].dir, 0, 0,
-                               "its care network does not match this installation's tables");
+                               "its care network or cohort summary does not match this "
+                               "installation's tables and modules");
             goto done;
         }
         json_t *pc = json_object_get(sh[i].state, "patients");
@@ -1333,7 +1406,9 @@ sim_status sim_merge(const char *root, const char *out_dir, const char *const *d
         }
     }
 done:
-    if (out) st = finish_output(&o, w ? w->ms : NULL, pop, costs, out, handles, &tl, res, NULL, st, err);
+    if (out)
+        st = finish_output(&o, w ? w->ms : NULL, pop, costs, summary, out, handles, &tl, res, NULL,
+                           st, err);
     sim_output_free(out);
     for (size_t i = 0; i < nshards; i++) {
         free(sh[i].dir);
@@ -1343,6 +1418,7 @@ done:
     free(sh);
     worker_free(w);
     sim_providers_free(pv);
+    sim_summary_free(summary);
     sim_costs_free(costs);
     tallies_free(&tl);
     sim_population_free(pop);

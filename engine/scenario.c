@@ -6,6 +6,7 @@
 #include "sim_scenario.h"
 
 #include "embedded.h"
+#include "sim_evidence.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,6 +19,7 @@ typedef struct sctx {
     const char *path;
     sim_diags *d;
     sim_scenario *s;
+    sim_keep *keep; /* the criteria being read: keep: itself or one of keep.each */
 } sctx;
 
 static void serr(sctx *c, const yaml_node_t *n, const char *fmt, ...) SIM_PRINTF(3, 4);
@@ -534,7 +536,7 @@ static int k_keep_alive(sctx *c, const yaml_node_t *v, const char *k)
 {
     const char *sv = scalar(v);
     if (sv && !strcmp(sv, "any")) {
-        c->s->keep.alive = SIM_KEEP_EITHER;
+        c->keep->alive = SIM_KEEP_EITHER;
         return 0;
     }
     int b;
@@ -542,7 +544,7 @@ static int k_keep_alive(sctx *c, const yaml_node_t *v, const char *k)
         if (!sv) serr(c, v, "alive must be true, false or any");
         return -1;
     }
-    c->s->keep.alive = b ? SIM_KEEP_ALIVE : SIM_KEEP_DEAD;
+    c->keep->alive = b ? SIM_KEEP_ALIVE : SIM_KEEP_DEAD;
     return 0;
 }
 
@@ -551,7 +553,7 @@ static int k_keep_sex(sctx *c, const yaml_node_t *v, const char *k)
     (void)k;
     const char *sv = scalar(v);
     if (sv && (!strcmp(sv, "M") || !strcmp(sv, "F"))) {
-        c->s->keep.sex = sv[0];
+        c->keep->sex = sv[0];
         return 0;
     }
     serr(c, v, "sex must be M or F (got %s%s%s)", sv ? "\"" : "", sv ? sv : node_kind(v),
@@ -569,12 +571,12 @@ static int keep_age_bound(sctx *c, const yaml_node_t *v, const char *k, int *out
 
 static int k_keep_age_min(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return keep_age_bound(c, v, k, &c->s->keep.age_lo);
+    return keep_age_bound(c, v, k, &c->keep->age_lo);
 }
 
 static int k_keep_age_max(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return keep_age_bound(c, v, k, &c->s->keep.age_hi);
+    return keep_age_bound(c, v, k, &c->keep->age_hi);
 }
 
 static int k_keep_age(sctx *c, const yaml_node_t *v, const char *k)
@@ -582,7 +584,7 @@ static int k_keep_age(sctx *c, const yaml_node_t *v, const char *k)
     (void)k;
     static const keydef keys[] = {{"min", k_keep_age_min}, {"max", k_keep_age_max}, {NULL, NULL}};
     if (walk_map(c, v, "keep.age (e.g. {min: 40, max: 74})", keys) != 0) return -1;
-    sim_keep *kp = &c->s->keep;
+    sim_keep *kp = c->keep;
     if (kp->age_lo >= 0 && kp->age_hi >= 0 && kp->age_lo > kp->age_hi) {
         serr(c, v, "keep.age: min (%d) is above max (%d)", kp->age_lo, kp->age_hi);
         return -1;
@@ -647,6 +649,15 @@ static int keep_condition(sctx *c, const yaml_node_t *e)
     if (rc == 0 && (!scalar(code) || !*scalar(code))) {
         serr(c, code ? code : e, "a keep condition needs a code, e.g. {code: \"74400008\"}");
         rc = -1;
+    } else if (rc == 0) {
+        /* alternatives joined by '|': none empty, no blanks */
+        const char *cv = scalar(code);
+        size_t n = strlen(cv);
+        if (strstr(cv, "||") || cv[0] == '|' || cv[n - 1] == '|' || strpbrk(cv, " \t")) {
+            serr(c, code, "code: '%s' should be one code, or alternatives joined by '|' without "
+                          "blanks (e.g. \"254626006|254634000\")", cv);
+            rc = -1;
+        }
     }
     static const char *const systems[] = {"SNOMED-CT", "ICD-10", "LOINC", NULL};
     if (sys) {
@@ -671,7 +682,7 @@ static int keep_condition(sctx *c, const yaml_node_t *e)
         }
     }
     if (rc) return rc;
-    sim_keep *kp = &c->s->keep;
+    sim_keep *kp = c->keep;
     sim_keep_condition *nv = realloc(kp->conditions, (kp->nconditions + 1) * sizeof *nv);
     if (!nv) return -1;
     kp->conditions = nv;
@@ -710,7 +721,7 @@ static int keep_state(sctx *c, const yaml_node_t *e)
         rc = -1;
     }
     if (rc) return rc;
-    sim_keep *kp = &c->s->keep;
+    sim_keep *kp = c->keep;
     sim_keep_state *nv = realloc(kp->states, (kp->nstates + 1) * sizeof *nv);
     if (!nv) return -1;
     kp->states = nv;
@@ -728,7 +739,56 @@ static int k_keep_states(sctx *c, const yaml_node_t *v, const char *k)
 
 static int k_keep_max_attempts(sctx *c, const yaml_node_t *v, const char *k)
 {
-    return want_uint(c, v, k, 1, UINT64_C(1000000000), &c->s->keep.max_attempts);
+    return want_uint(c, v, k, 1, UINT64_C(1000000000), &c->keep->max_attempts);
+}
+
+static int k_keep_name(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_string(c, v, k, &c->keep->name);
+}
+
+/* one group of keep.each */
+static int keep_group(sctx *c, const yaml_node_t *e)
+{
+    static const keydef keys[] = {{"name", k_keep_name},
+                                  {"sex", k_keep_sex},
+                                  {"age", k_keep_age},
+                                  {"conditions", k_keep_conditions},
+                                  {"states", k_keep_states},
+                                  {NULL, NULL}};
+    sim_keep *top = &c->s->keep;
+    sim_keep *nv = realloc(top->groups, (top->ngroups + 1) * sizeof *nv);
+    if (!nv) return -1;
+    top->groups = nv;
+    sim_keep *g = &nv[top->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->on = 1;
+    g->age_lo = g->age_hi = -1;
+    g->pos = pos_of(e);
+    c->keep = g;
+    int rc = walk_map(c, e, "an entry of keep.each (name, sex, age, conditions, states)", keys);
+    c->keep = top;
+    if (rc) return rc;
+    if (!g->name || !*g->name) {
+        serr(c, e, "each entry of keep.each needs a name, e.g. {name: breast, conditions: [...]}");
+        return -1;
+    }
+    for (size_t i = 0; i + 1 < top->ngroups; i++)
+        if (!strcmp(top->groups[i].name, g->name)) {
+            serr(c, e, "keep.each: the name '%s' is used twice", g->name);
+            return -1;
+        }
+    return 0;
+}
+
+static int k_keep_each(sctx *c, const yaml_node_t *v, const char *k)
+{
+    int rc = keep_entries(c, v, k, "groups {name: ..., conditions: [...], ...}", keep_group);
+    if (rc == 0 && c->s->keep.ngroups < 2) {
+        serr(c, v, "keep.each needs two groups or more (with one, put its criteria in keep:)");
+        rc = -1;
+    }
+    return rc;
 }
 
 static int k_keep(sctx *c, const yaml_node_t *v, const char *k)
@@ -740,10 +800,264 @@ static int k_keep(sctx *c, const yaml_node_t *v, const char *k)
                                   {"conditions", k_keep_conditions},
                                   {"states", k_keep_states},
                                   {"max_attempts", k_keep_max_attempts},
+                                  {"each", k_keep_each},
                                   {NULL, NULL}};
-    c->s->keep.on = 1;
-    c->s->keep.pos = pos_of(v);
+    c->keep->on = 1;
+    c->keep->pos = pos_of(v);
     return walk_map(c, v, "keep", keys);
+}
+
+/* summary: */
+
+/* a string checked against the grammar of sim_evidence.h (as a code list when codelist) */
+static int want_evidence(sctx *c, const yaml_node_t *v, const char *key, int codelist, char **out)
+{
+    char *text = NULL;
+    if (want_string(c, v, key, &text) != 0) return -1;
+    const char *bad = NULL;
+    size_t n = 0;
+    sim_status st;
+    if (codelist) {
+        sim_codelist l = {0};
+        st = sim_codelist_parse(text, &l, &bad, &n);
+        sim_codelist_free(&l);
+    } else {
+        sim_evidence e = {0};
+        st = sim_evidence_parse(text, &e, &bad, &n);
+        sim_evidence_free(&e);
+    }
+    if (st == SIM_EPARSE) {
+        if (codelist)
+            serr(c, v, "%s: '%.*s' should be SYSTEM:code, alternatives joined by '|' (e.g. "
+                 "SNOMED-CT:254837009)", key, (int)(n ? n : 1), bad);
+        else if (!n)
+            serr(c, v, "%s: '%s' has an empty item (two of '&' and '|' in a row, or one at an "
+                       "end); the evidence is " SIM_EVIDENCE_GRAMMAR, key, text);
+        else
+            serr(c, v, "%s: '%.*s' should be " SIM_EVIDENCE_GRAMMAR, key, (int)n, bad);
+    }
+    if (st != SIM_OK) {
+        free(text);
+        return -1;
+    }
+    *out = text;
+    return 0;
+}
+
+static sim_summary_case *summary_last(sctx *c)
+{
+    return &c->s->summary[c->s->nsummary - 1];
+}
+
+static int k_sum_name(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return want_string(c, v, k, &summary_last(c)->name);
+}
+
+static int k_sum_condition(sctx *c, const yaml_node_t *v, const char *k)
+{
+    summary_last(c)->condition_pos = pos_of(v);
+    return want_evidence(c, v, k, 1, &summary_last(c)->condition);
+}
+
+/* at_diagnosis: a list of {name: ..., categories: {Name: evidence, ...}} */
+static int sum_group(sctx *c, const yaml_node_t *e)
+{
+    static const char *const known[] = {"name", "categories", NULL};
+    if (!e || e->type != YAML_MAPPING_NODE) {
+        serr(c, e, "each entry of at_diagnosis is {name: ..., categories: {Name: evidence, ...}}");
+        return -1;
+    }
+    if (entry_keys(c, e, known, "an entry of at_diagnosis (name, categories)") != 0) return -1;
+    const yaml_node_t *nm = entry_value(c, e, "name"), *cats = entry_value(c, e, "categories");
+    sim_summary_case *sc = summary_last(c);
+    if (!scalar(nm) || !*scalar(nm)) {
+        serr(c, nm ? nm : e, "an entry of at_diagnosis needs a name, e.g. {name: Stage, ...}");
+        return -1;
+    }
+    if (!cats || cats->type != YAML_MAPPING_NODE || !cats->data.mapping.pairs.top ||
+        cats->data.mapping.pairs.top == cats->data.mapping.pairs.start) {
+        serr(c, cats ? cats : e,
+             "categories must be a mapping of names to evidence, e.g. {Distant: "
+             "SNOMED-CT:128462008}");
+        return -1;
+    }
+    for (size_t i = 0; i < sc->ngroups; i++)
+        if (!strcmp(sc->groups[i].name, scalar(nm))) {
+            serr(c, nm, "at_diagnosis: the name '%s' is used twice", scalar(nm));
+            return -1;
+        }
+    sim_summary_group *nv = realloc(sc->groups, (sc->ngroups + 1) * sizeof *nv);
+    if (!nv) return -1;
+    sc->groups = nv;
+    sim_summary_group *g = &nv[sc->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->name = sim_strdup(scalar(nm));
+    g->pos = pos_of(e);
+    int rc = 0;
+    for (yaml_node_pair_t *p = cats->data.mapping.pairs.start; p < cats->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+        const char *k = scalar(kn);
+        if (!k || !*k) {
+            serr(c, kn, "a category's name must be plain text");
+            rc = -1;
+            continue;
+        }
+        for (size_t i = 0; i < g->ncats; i++)
+            if (!strcmp(g->cats[i].name, k)) {
+                serr(c, kn, "the category '%s' is given twice in %s", k, g->name);
+                rc = -1;
+            }
+        char *ev = NULL;
+        if (want_evidence(c, vn, k, 0, &ev) != 0) {
+            rc = -1;
+            continue;
+        }
+        sim_summary_category *nc = realloc(g->cats, (g->ncats + 1) * sizeof *nc);
+        if (!nc) {
+            free(ev);
+            return -1;
+        }
+        g->cats = nc;
+        nc[g->ncats].name = sim_strdup(k);
+        nc[g->ncats].evidence = ev;
+        nc[g->ncats].pos = pos_of(vn);
+        g->ncats++;
+    }
+    return rc;
+}
+
+static int k_sum_groups(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_entries(c, v, k, "{name: ..., categories: {...}}", sum_group);
+}
+
+/* survival_by: the name of an at_diagnosis entry (resolved once the whole case is read) */
+static int k_sum_survival(sctx *c, const yaml_node_t *v, const char *k)
+{
+    (void)k;
+    const char *sv = scalar(v);
+    if (!sv || !*sv) {
+        serr(c, v, "survival_by must name one of the case's at_diagnosis entries");
+        return -1;
+    }
+    sim_summary_case *sc = summary_last(c);
+    sc->survival_pos = pos_of(v);
+    free(sc->survival_name);
+    sc->survival_name = sim_strdup(sv);
+    return 0;
+}
+
+static int sum_count(sctx *c, const yaml_node_t *e)
+{
+    static const char *const known[] = {"name", "module", "state", "records", NULL};
+    if (!e || e->type != YAML_MAPPING_NODE) {
+        serr(c, e, "each entry of counts is {name: ..., module: ..., state: ...} or {name: ..., "
+                   "records: SYS:code}");
+        return -1;
+    }
+    if (entry_keys(c, e, known, "an entry of counts (name, module, state, records)") != 0)
+        return -1;
+    const yaml_node_t *nm = entry_value(c, e, "name"), *m = entry_value(c, e, "module"),
+                      *st = entry_value(c, e, "state"), *rec = entry_value(c, e, "records");
+    if (!scalar(nm) || !*scalar(nm)) {
+        serr(c, nm ? nm : e, "an entry of counts needs a name, e.g. {name: Lines of therapy, ...}");
+        return -1;
+    }
+    int by_state = m || st;
+    if (by_state == !!rec || (by_state && (!scalar(m) || !*scalar(m) || !scalar(st) ||
+                                           !*scalar(st)))) {
+        serr(c, e, "an entry of counts counts either a state's entries ({module: ..., state: "
+                   "...}) or records ({records: SYS:code or SYS:code=SYS:value})");
+        return -1;
+    }
+    char *records = NULL;
+    if (rec) {
+        if (want_evidence(c, rec, "records", 0, &records) != 0) return -1;
+        if (strpbrk(records, "&|!")) {
+            serr(c, rec, "records: one SYS:code or SYS:code=SYS:value, without '&', '|' or '!'");
+            free(records);
+            return -1;
+        }
+    }
+    sim_summary_case *sc = summary_last(c);
+    sim_summary_count *nv = realloc(sc->counts, (sc->ncounts + 1) * sizeof *nv);
+    if (!nv) {
+        free(records);
+        return -1;
+    }
+    sc->counts = nv;
+    sim_summary_count *x = &nv[sc->ncounts++];
+    memset(x, 0, sizeof *x);
+    x->name = sim_strdup(scalar(nm));
+    x->module = m ? sim_strdup(scalar(m)) : NULL;
+    x->state = st ? sim_strdup(scalar(st)) : NULL;
+    x->records = records;
+    x->pos = pos_of(e);
+    return 0;
+}
+
+static int k_sum_counts(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_entries(c, v, k, "{name: ..., module: ..., state: ...}", sum_count);
+}
+
+static int summary_case(sctx *c, const yaml_node_t *e)
+{
+    static const keydef keys[] = {{"name", k_sum_name},
+                                  {"condition", k_sum_condition},
+                                  {"at_diagnosis", k_sum_groups},
+                                  {"survival_by", k_sum_survival},
+                                  {"counts", k_sum_counts},
+                                  {NULL, NULL}};
+    sim_scenario *s = c->s;
+    sim_summary_case *nv = realloc(s->summary, (s->nsummary + 1) * sizeof *nv);
+    if (!nv) return -1;
+    s->summary = nv;
+    sim_summary_case *sc = &nv[s->nsummary++];
+    memset(sc, 0, sizeof *sc);
+    sc->survival_by = -1;
+    sc->pos = pos_of(e);
+    if (walk_map(c, e, "an entry of summary (name, condition, at_diagnosis, survival_by, counts)",
+                 keys) != 0)
+        return -1;
+    int rc = 0;
+    if (!sc->name || !*sc->name) {
+        serr(c, e, "each entry of summary needs a name, e.g. {name: Breast cancer, ...}");
+        rc = -1;
+    }
+    if (!sc->condition) {
+        serr(c, e, "each entry of summary needs the condition that makes a case, e.g. "
+                   "{condition: SNOMED-CT:254837009}");
+        rc = -1;
+    }
+    for (size_t i = 0; sc->name && i + 1 < s->nsummary; i++)
+        if (s->summary[i].name && !strcmp(s->summary[i].name, sc->name)) {
+            serr(c, e, "summary: the name '%s' is used twice", sc->name);
+            rc = -1;
+        }
+    if (sc->survival_name) {
+        const yaml_node_t *v = entry_value(c, e, "survival_by");
+        for (size_t i = 0; i < sc->ngroups; i++)
+            if (!strcmp(sc->groups[i].name, sc->survival_name)) sc->survival_by = (int)i;
+        if (sc->survival_by < 0) {
+            const char *names[64];
+            size_t nn = 0;
+            for (size_t i = 0; i < sc->ngroups && nn < 64; i++) names[nn++] = sc->groups[i].name;
+            const char *dym = sim_did_you_mean(sc->survival_name, names, nn);
+            serr(c, v, "survival_by: '%s' is not one of this case's at_diagnosis entries%s%s%s",
+                 sc->survival_name, dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static int k_summary(sctx *c, const yaml_node_t *v, const char *k)
+{
+    return keep_entries(c, v, k, "cases {name: ..., condition: ..., ...}", summary_case);
 }
 
 int sim_formats_parse(const char *list, unsigned *out, char *bad, size_t badsz)
@@ -837,7 +1151,52 @@ static const keydef top_keys[] = {{"name", k_name},
                                   {"threads", k_threads},
                                   {"guard_poll_days", k_guard_poll_days},
                                   {"keep", k_keep},
+                                  {"summary", k_summary},
                                   {NULL, NULL}};
+
+static void keep_free(sim_keep *k)
+{
+    free(k->name);
+    for (size_t i = 0; i < k->nconditions; i++) {
+        free(k->conditions[i].system);
+        free(k->conditions[i].code);
+    }
+    free(k->conditions);
+    for (size_t i = 0; i < k->nstates; i++) {
+        free(k->states[i].module);
+        free(k->states[i].state);
+    }
+    free(k->states);
+    for (size_t i = 0; i < k->ngroups; i++) keep_free(&k->groups[i]);
+    free(k->groups);
+}
+
+static void summary_free(sim_summary_case *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sim_summary_case *sc = &v[i];
+        free(sc->name);
+        free(sc->condition);
+        free(sc->survival_name);
+        for (size_t g = 0; g < sc->ngroups; g++) {
+            for (size_t k = 0; k < sc->groups[g].ncats; k++) {
+                free(sc->groups[g].cats[k].name);
+                free(sc->groups[g].cats[k].evidence);
+            }
+            free(sc->groups[g].cats);
+            free(sc->groups[g].name);
+        }
+        free(sc->groups);
+        for (size_t k = 0; k < sc->ncounts; k++) {
+            free(sc->counts[k].name);
+            free(sc->counts[k].module);
+            free(sc->counts[k].state);
+            free(sc->counts[k].records);
+        }
+        free(sc->counts);
+    }
+    free(v);
+}
 
 void sim_scenario_free(sim_scenario *s)
 {
@@ -860,16 +1219,8 @@ void sim_scenario_free(sim_scenario *s)
     free(s->exclude_pos);
     free(s->dirs_pos);
     free(s->param_pos);
-    for (size_t i = 0; i < s->keep.nconditions; i++) {
-        free(s->keep.conditions[i].system);
-        free(s->keep.conditions[i].code);
-    }
-    free(s->keep.conditions);
-    for (size_t i = 0; i < s->keep.nstates; i++) {
-        free(s->keep.states[i].module);
-        free(s->keep.states[i].state);
-    }
-    free(s->keep.states);
+    keep_free(&s->keep);
+    summary_free(s->summary, s->nsummary);
     free(s->param_names);
     free(s->param_values);
     free(s->out_dir);
@@ -918,7 +1269,7 @@ sim_status sim_scenario_parse(const char *text, size_t len, const char *path, si
         return SIM_EPARSE;
     }
     yaml_parser_delete(&parser);
-    sctx c = {&doc, path, diags, s};
+    sctx c = {&doc, path, diags, s, &s->keep};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
         sim_diags_add(diags, SIM_SEV_ERROR, path, 1, 1,
@@ -1026,6 +1377,40 @@ static void print_list(FILE *f, const char *key, char **v, size_t n)
     fprintf(f, "]\n");
 }
 
+/* sex, age, conditions and states of keep: or of one of keep.each, at the given indent */
+static void print_criteria(FILE *f, const sim_keep *k, const char *in)
+{
+    if (k->sex) fprintf(f, "%ssex: %c\n", in, k->sex);
+    if (k->age_lo >= 0 || k->age_hi >= 0) {
+        fprintf(f, "%sage: {", in);
+        if (k->age_lo >= 0) fprintf(f, "min: %d", k->age_lo);
+        if (k->age_hi >= 0) fprintf(f, "%smax: %d", k->age_lo >= 0 ? ", " : "", k->age_hi);
+        fprintf(f, "}\n");
+    }
+    if (k->nconditions) {
+        fprintf(f, "%sconditions:\n", in);
+        for (size_t i = 0; i < k->nconditions; i++) {
+            fprintf(f, "%s  - {code: ", in);
+            yq(f, k->conditions[i].code);
+            if (k->conditions[i].system) {
+                fputs(", system: ", f);
+                yq(f, k->conditions[i].system);
+            }
+            fprintf(f, ", status: %s}\n", k->conditions[i].active_only ? "active" : "ever");
+        }
+    }
+    if (k->nstates) {
+        fprintf(f, "%sstates:\n", in);
+        for (size_t i = 0; i < k->nstates; i++) {
+            fprintf(f, "%s  - {module: ", in);
+            yq(f, k->states[i].module);
+            fputs(", state: ", f);
+            yq(f, k->states[i].state);
+            fputs("}\n", f);
+        }
+    }
+}
+
 void sim_scenario_print(const sim_scenario *s, FILE *f)
 {
     char d[16];
@@ -1103,35 +1488,59 @@ void sim_scenario_print(const sim_scenario *s, FILE *f)
                 k->alive == SIM_KEEP_ALIVE  ? "true"
                 : k->alive == SIM_KEEP_DEAD ? "false"
                                             : "any");
-        if (k->sex) fprintf(f, "  sex: %c\n", k->sex);
-        if (k->age_lo >= 0 || k->age_hi >= 0) {
-            fprintf(f, "  age: {");
-            if (k->age_lo >= 0) fprintf(f, "min: %d", k->age_lo);
-            if (k->age_hi >= 0) fprintf(f, "%smax: %d", k->age_lo >= 0 ? ", " : "", k->age_hi);
-            fprintf(f, "}\n");
-        }
-        if (k->nconditions) {
-            fprintf(f, "  conditions:\n");
-            for (size_t i = 0; i < k->nconditions; i++) {
-                fputs("    - {code: ", f);
-                yq(f, k->conditions[i].code);
-                if (k->conditions[i].system) {
-                    fputs(", system: ", f);
-                    yq(f, k->conditions[i].system);
-                }
-                fprintf(f, ", status: %s}\n", k->conditions[i].active_only ? "active" : "ever");
-            }
-        }
-        if (k->nstates) {
-            fprintf(f, "  states:\n");
-            for (size_t i = 0; i < k->nstates; i++) {
-                fputs("    - {module: ", f);
-                yq(f, k->states[i].module);
-                fputs(", state: ", f);
-                yq(f, k->states[i].state);
-                fputs("}\n", f);
+        print_criteria(f, k, "  ");
+        if (k->ngroups) {
+            fprintf(f, "  each:\n");
+            for (size_t g = 0; g < k->ngroups; g++) {
+                fputs("    - name: ", f);
+                yq(f, k->groups[g].name);
+                fputc('\n', f);
+                print_criteria(f, &k->groups[g], "      ");
             }
         }
         fprintf(f, "  max_attempts: %llu\n", (unsigned long long)k->max_attempts);
+    }
+    if (s->nsummary) fprintf(f, "summary:\n");
+    for (size_t i = 0; i < s->nsummary; i++) {
+        const sim_summary_case *sc = &s->summary[i];
+        fputs("  - name: ", f);
+        yq(f, sc->name);
+        fputs("\n    condition: ", f);
+        yq(f, sc->condition);
+        fputc('\n', f);
+        if (sc->ngroups) fprintf(f, "    at_diagnosis:\n");
+        for (size_t g = 0; g < sc->ngroups; g++) {
+            fputs("      - name: ", f);
+            yq(f, sc->groups[g].name);
+            fputs("\n        categories:\n", f);
+            for (size_t k = 0; k < sc->groups[g].ncats; k++) {
+                fputs("          ", f);
+                yq(f, sc->groups[g].cats[k].name);
+                fputs(": ", f);
+                yq(f, sc->groups[g].cats[k].evidence);
+                fputc('\n', f);
+            }
+        }
+        if (sc->survival_by >= 0) {
+            fputs("    survival_by: ", f);
+            yq(f, sc->groups[sc->survival_by].name);
+            fputc('\n', f);
+        }
+        if (sc->ncounts) fprintf(f, "    counts:\n");
+        for (size_t k = 0; k < sc->ncounts; k++) {
+            const sim_summary_count *x = &sc->counts[k];
+            fputs("      - {name: ", f);
+            yq(f, x->name);
+            if (x->records) {
+                fputs(", records: ", f);
+                yq(f, x->records);
+            } else {
+                fputs(", module: ", f);
+                yq(f, x->module);
+                fputs(", state: ", f);
+                yq(f, x->state);
+            }
+            fputs("}\n", f);
+        }
     }
 }

@@ -16,7 +16,8 @@ typedef struct sim_cohort sim_cohort;
 sim_status sim_cohort_new(const sim_scenario *sc, const sim_modset *ms, sim_cohort **out,
                           sim_diags *d);
 void sim_cohort_free(sim_cohort *c);
-/* 1 when the patient just simulated by e meets every criterion. */
+/* 1 when the patient just simulated by e meets every criterion: those of keep: and, with
+ * keep.each, those of the group its slot is dealt to (slot % number of groups). */
 int sim_cohort_keeps(const sim_cohort *c, const sim_patient *p, const sim_engine *e);
 
 #endif

@@ -30,7 +30,8 @@ typedef struct sim_keep_state {
 } sim_keep_state;
 
 typedef struct sim_keep {
-    int on; /* the scenario has keep: */
+    int on;     /* the scenario has keep: */
+    char *name; /* a group of keep.each */
     sim_keep_alive alive;
     char sex;           /* 'M', 'F', or 0: either */
     int age_lo, age_hi; /* completed years at the reference date (or at death); -1: no bound */
@@ -39,8 +40,45 @@ typedef struct sim_keep {
     sim_keep_state *states;
     size_t nstates;
     uint64_t max_attempts; /* lives simulated per kept patient before giving up */
+    /* keep.each: the patients are dealt to these groups in turn (patient i to groups[i % n]),
+     * each meeting its group's criteria as well as the ones above */
+    struct sim_keep *groups;
+    size_t ngroups;
     sim_pos pos;
 } sim_keep;
+
+/* summary: what the cohort summary (COHORT.md, cohort.json) reports on each kind of case */
+typedef struct sim_summary_category {
+    char *name;
+    char *evidence; /* what the record shows at diagnosis (sim_evidence.h) */
+    sim_pos pos;
+} sim_summary_category;
+
+typedef struct sim_summary_group {
+    char *name;
+    sim_summary_category *cats;
+    size_t ncats;
+    sim_pos pos;
+} sim_summary_group;
+
+typedef struct sim_summary_count {
+    char *name;
+    char *module, *state; /* times the patient entered this state, or */
+    char *records;        /* records SYS:code[=SYS:value] from the diagnosis on */
+    sim_pos pos;
+} sim_summary_count;
+
+typedef struct sim_summary_case {
+    char *name;
+    char *condition; /* a code list (sim_evidence.h): the first onset is the diagnosis */
+    sim_summary_group *groups;
+    size_t ngroups;
+    char *survival_name; /* survival_by: the group whose categories split the survival table */
+    int survival_by;     /* its index in groups, -1: none */
+    sim_summary_count *counts;
+    size_t ncounts;
+    sim_pos pos, condition_pos, survival_pos;
+} sim_summary_case;
 
 typedef struct sim_scenario {
     char *path; /* as shown in messages */
@@ -63,6 +101,8 @@ typedef struct sim_scenario {
     sim_pos *param_pos;
     size_t nparams;
     sim_keep keep;
+    sim_summary_case *summary;
+    size_t nsummary;
     sim_pos places_pos;
     char *out_dir;
     unsigned formats;

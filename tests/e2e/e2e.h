@@ -46,6 +46,28 @@ static inline sim_table *table(const char *dir, const char *file)
     return t;
 }
 
+/* writes a scenario file under the test folder; returns its path (until the next call) */
+static inline const char *write_scenario(const char *name, const char *yaml)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s.yaml", tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(yaml, f);
+        fclose(f);
+    }
+    return path;
+}
+
+/* the index of a table's column, -1 when absent */
+static inline int col(const sim_table *t, const char *name)
+{
+    int c = -1;
+    sim_error err;
+    sim_table_require_col(t, name, &c, &err);
+    return c;
+}
+
 /* every end-to-end run is also held to `lifesim check` */
 static inline void check_clean(const char *dir)
 {

@@ -10,25 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* writes a scenario file under the test folder; returns its path */
-static const char *scenario(const char *name, const char *yaml)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s.yaml", tmpdir(), name);
-    FILE *f = fopen(path, "w");
-    fputs(yaml, f);
-    fclose(f);
-    return path;
-}
-
-static int col(const sim_table *t, const char *name)
-{
-    int c = -1;
-    sim_error err;
-    sim_table_require_col(t, name, &c, &err);
-    return c;
-}
-
 static json_t *manifest(const char *dir)
 {
     char path[1200];
@@ -85,7 +66,7 @@ static const char cohort_yaml[] = "name: cohort\n"
 
 static void test_cohort(void)
 {
-    const char *path = scenario("cohort", cohort_yaml);
+    const char *path = write_scenario("cohort", cohort_yaml);
     char a[1024], b[1024], cmd[16384], err[8192];
     snprintf(a, sizeof a, "%s/scen_cohort_a", tmpdir());
     snprintf(b, sizeof b, "%s/scen_cohort_b", tmpdir());
@@ -142,7 +123,7 @@ static void test_cohort(void)
     CHECK(sh(cmd, NULL, 0) == 0, "the same scenario keeps the same patients");
 
     /* dead patients can be asked for too */
-    path = scenario("cohort_dead", "name: dead\nseed: 3\npopulation: 5\n"
+    path = write_scenario("cohort_dead", "name: dead\nseed: 3\npopulation: 5\n"
                                    "modules: {include: [appendicitis]}\nkeep: {alive: false}\n");
     snprintf(cmd, sizeof cmd, "%s run %s -q -o %s/scen_dead", bin(), path, tmpdir());
     CHECK(sh(cmd, err, sizeof err) == 0, "a cohort of the dead runs: %s", err);
@@ -159,7 +140,7 @@ static void test_cohort(void)
 /* a run that must fail: exit 1, the message at file:line:column, no complete output */
 static void fails(const char *name, const char *yaml, const char *flags, const char *want)
 {
-    const char *path = scenario(name, yaml);
+    const char *path = write_scenario(name, yaml);
     char cmd[4096], err[8192], dir[1024], where[1200];
     snprintf(dir, sizeof dir, "%s/scen_fail_%s", tmpdir(), name);
     snprintf(cmd, sizeof cmd, "rm -rf %s; %s run %s -q -o %s %s", dir, bin(), path, dir, flags);
@@ -215,7 +196,7 @@ static void test_exclusion_warning(void)
     snprintf(yaml, sizeof yaml,
              "population: 2\nmodules:\n  dirs: [%s/tests/fixtures/exclude]\n  exclude: [setter]\n",
              getenv("LIFESIM_HOME"));
-    const char *path = scenario("exclusion", yaml);
+    const char *path = write_scenario("exclusion", yaml);
     snprintf(cmd, sizeof cmd, "%s run %s -q -o %s/scen_excl", bin(), path, tmpdir());
     CHECK(sh(cmd, err, sizeof err) == 0, "runs (a warning is not an error): %s", err);
     char want[1200];
@@ -229,14 +210,14 @@ static void test_exclusion_warning(void)
              "population: 2\nmodules:\n  dirs: [%s/tests/fixtures/exclude]\n"
              "  exclude: [setter, reader]\n",
              getenv("LIFESIM_HOME"));
-    path = scenario("exclusion2", yaml);
+    path = write_scenario("exclusion2", yaml);
     snprintf(cmd, sizeof cmd, "%s run %s -q -o %s/scen_excl2", bin(), path, tmpdir());
     CHECK(sh(cmd, err, sizeof err) == 0 && !strstr(err, "warning"), "no warning: %s", err);
 }
 
 static void test_flags_override(void)
 {
-    const char *path = scenario("prec", "name: prec\nseed: 1\npopulation: 3\nthreads: 2\n"
+    const char *path = write_scenario("prec", "name: prec\nseed: 1\npopulation: 3\nthreads: 2\n"
                                         "output: {folder: somewhere, formats: [csv]}\n");
     char cmd[4096], err[8192], out[1024];
     snprintf(out, sizeof out, "%s/scen_prec.txt", tmpdir());
