@@ -25,7 +25,10 @@
 --   the all-subtype 31.9%]: HR+/HER2- 33% (shape 1.2, scale 4.59 years, median 3.4 years),
 --   HR+/HER2+ 44% (1.2, 5.9), HR-/HER2+ 38% (1.2, 5.14), triple negative 12% (0.9, 2.17, median
 --   17 months; KEYNOTE-355 chemotherapy arm median OS 16.1 months). Lines follow one another
---   until 1.5-4 months before that time; after the listed lines the last two alternate. Then
+--   until 1.5-4 months before that time; after the listed lines the last two alternate, up to 6
+--   lines [assumption: real-world series of metastatic breast cancer report a median of 3-4 lines,
+--   few beyond 6]; a long survivor's lines last longer, each at least an even share of the time
+--   left, the sixth until palliative care (O.plan_line in lib/oncology.lua). Then
 --   palliative care for 1-3 months, and hospice for 1-6 weeks (median hospice length of stay 18
 --   days: NHPCO Facts and Figures 2022) until death.
 -- * CA 15-3 (normal < 30 U/mL) 40-150 U/mL at a line's start, 80-400 at progression; ECOG 1 at the
@@ -79,12 +82,11 @@ local function has_drug(name) return function(p) local r = regimen(p); for _, d 
 local BEST = { { { 0.05, "CR" }, { 0.35, "PR" }, { 0.40, "SD" }, { 0.20, "PD" } },
                { { 0.02, "CR" }, { 0.20, "PR" }, { 0.40, "SD" }, { 0.38, "PD" } } }
 
+local MAX_LINES = 6
 local function plan_line(p)
-  local best = O.choose(p, BEST[line(p) == 1 and 1 or 2])
+  local at, best = O.plan_line(p, line(p), BEST, regimen(p)[2], MAX_LINES, p:attr("bc_palliative_at"))
   p:set("bc_best_response", best)
-  local months
-  if best == "PD" then months = 1.5 + p:random() else months = math.max(2, O.exp_months(p, regimen(p)[2]) * 12) end
-  return math.min(p.time + months / 12 * O.YEAR_MS, p:attr("bc_palliative_at"))
+  return at
 end
 
 local S = {

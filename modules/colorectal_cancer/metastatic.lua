@@ -22,7 +22,10 @@
 --   1), scale 2.335 years for MSS (median 19 months) and 5 years for MSI-high [assumption], fitted
 --   to SEER 5-year relative survival of distant colorectal cancer, 13% (SEER 22 2014-2020; see
 --   calibration/fit_recurrence.py). Lines follow one another until 1.5-4 months before that time;
---   after the third line the last two alternate. Then palliative care for 1-3 months and hospice
+--   after the third line the last two alternate, up to 5 lines [assumption: real-world series of
+--   metastatic colorectal cancer see most patients receive 1-3 lines, few more than 5]; a long
+--   survivor's lines last longer, each at least an even share of the time left, the fifth until
+--   palliative care (O.plan_line in lib/oncology.lua). Then palliative care for 1-3 months and hospice
 --   for 1-6 weeks (median hospice length of stay 18 days: NHPCO Facts and Figures 2022) until death.
 -- * First line 2-4 weeks after the diagnosis (or recurrence) visit [assumption].
 -- * CEA (normal < 5 ng/mL) as at diagnosis at the first line's start, 10-200 at a later line's start, 30-800 at progression; tumor size 20-90 mm at a
@@ -90,12 +93,11 @@ end
 local BEST = { { { 0.05, "CR" }, { 0.45, "PR" }, { 0.35, "SD" }, { 0.15, "PD" } },
                { { 0.02, "CR" }, { 0.20, "PR" }, { 0.45, "SD" }, { 0.33, "PD" } } }
 
+local MAX_LINES = 5
 local function plan_line(p)
-  local best = O.choose(p, BEST[line(p) == 1 and 1 or 2])
+  local at, best = O.plan_line(p, line(p), BEST, regimen(p)[2], MAX_LINES, p:attr("crc_palliative_at"))
   p:set("crc_best_response", best)
-  local months
-  if best == "PD" then months = 1.5 + p:random() else months = math.max(2, O.exp_months(p, regimen(p)[2]) * 12) end
-  return math.min(p.time + months / 12 * O.YEAR_MS, p:attr("crc_palliative_at"))
+  return at
 end
 
 local S = {

@@ -89,6 +89,24 @@ function O.due(p, at)
   return at ~= nil and p.time >= at - 60000
 end
 
+-- A line of therapy for advanced disease: its best response, drawn from best_by_line ({first line,
+-- later lines}, each {{weight, "CR"|"PR"|"SD"|"PD"}, ...}), and the instant it ends. Time on the
+-- line is exponential with the regimen's median progression-free survival (median_months; at least
+-- 2 months), 1.5-2.5 months when the best response is progression. Overall survival is drawn
+-- first (until_at: when palliative care begins), so a long survivor would otherwise run through a
+-- dozen short lines; instead no line ends before an even share of the time left among the lines
+-- still allowed (max_lines in all), and the last allowed line lasts until until_at: long survivors
+-- have durable responses. Returns the end instant and the best response (the module sets it).
+function O.plan_line(p, line, best_by_line, median_months, max_lines, until_at)
+  local best = O.choose(p, best_by_line[line == 1 and 1 or 2])
+  local months
+  if best == "PD" then months = 1.5 + p:random() else months = math.max(2, O.exp_months(p, median_months) * 12) end
+  local at = p.time + months / 12 * YEAR_MS
+  local left = max_lines - line + 1
+  if left <= 1 then at = until_at else at = math.max(at, p.time + (until_at - p.time) / left) end
+  return math.min(at, until_at), best
+end
+
 -- weighted choice among {{weight, value}, ...}
 function O.choose(p, list)
   local u, acc = p:random(), 0

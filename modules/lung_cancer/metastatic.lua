@@ -38,7 +38,11 @@
 --   median OS 26.3: Reck M et al. J Clin Oncol 2021;39:2339-2349), other non-squamous (0.9, 16;
 --   KEYNOTE-189 22.0), other squamous (0.9, 11.5; KEYNOTE-407 17.1), small cell (1.3, 10;
 --   IMpower133 12.3 / 10.3).
---   Lines follow one another until 1-3 months before that time. Then palliative care for 1-2
+--   Lines follow one another until 1-3 months before that time, up to 4 lines [assumption:
+--   real-world series of advanced NSCLC see about half of the patients reach a second line, a
+--   quarter a third and one in ten a fourth]; a long survivor's lines last longer, each at least
+--   an even share of the time left, the fourth until palliative care (O.plan_line in
+--   lib/oncology.lua). Then palliative care for 1-2
 --   months and hospice for 1-5 weeks (median hospice length of stay 18 days: NHPCO Facts and
 --   Figures 2022) until death.
 -- * CEA 5-60 ng/mL at a line's start, 20-300 at progression (non-small cell) [assumption]; ECOG
@@ -104,12 +108,11 @@ end
 local BEST = { { { 0.03, "CR" }, { 0.40, "PR" }, { 0.35, "SD" }, { 0.22, "PD" } },
                { { 0.01, "CR" }, { 0.15, "PR" }, { 0.40, "SD" }, { 0.44, "PD" } } }
 
+local MAX_LINES = 4
 local function plan_line(p)
-  local best = O.choose(p, BEST[line(p) == 1 and 1 or 2])
+  local at, best = O.plan_line(p, line(p), BEST, regimen(p)[2], MAX_LINES, p:attr("lung_palliative_at"))
   p:set("lung_best_response", best)
-  local months
-  if best == "PD" then months = 1.5 + p:random() else months = math.max(2, O.exp_months(p, regimen(p)[2]) * 12) end
-  return math.min(p.time + months / 12 * O.YEAR_MS, p:attr("lung_palliative_at"))
+  return at
 end
 
 local S = {

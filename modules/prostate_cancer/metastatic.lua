@@ -23,7 +23,10 @@
 -- * Overall survival from the start of metastatic care drawn once, Weibull shape 1.2, scale 5.0
 --   years (median 3.7 years), fitted to SEER 5-year relative survival of distant disease, 37%
 --   (2014-2020; American Cancer Society 2025) [assumption: the same for metastatic recurrence].
---   Lines follow one another until 1.5-4 months before that time; then palliative care for 1-3
+--   Lines follow one another until 1.5-4 months before that time, up to 5 [assumption: few men
+--   with metastatic castration-resistant disease receive more than 4-5 life-prolonging lines]; a
+--   long survivor's lines last longer, each at least an even share of the time left, the fifth
+--   until palliative care (O.plan_line in lib/oncology.lua); then palliative care for 1-3
 --   months and hospice for 1-6 weeks (median hospice stay 18 days: NHPCO Facts and Figures 2022).
 -- * ECOG 1-2 at the first line, +1 at each progression up to 3; 3-4 in hospice; neutrophils before
 --   each chemotherapy cycle 1.0-6.0 x10^3/uL [assumption].
@@ -70,12 +73,11 @@ local BEST = { { { 0.10, "CR" }, { 0.50, "PR" }, { 0.30, "SD" }, { 0.10, "PD" } 
                { { 0.02, "CR" }, { 0.25, "PR" }, { 0.40, "SD" }, { 0.33, "PD" } } }
 local PSA_FRACTION = { CR = 0.05, PR = 0.2, SD = 0.7 }
 
+local MAX_LINES = 5
 local function plan_line(p)
-  local best = O.choose(p, BEST[line(p) == 1 and 1 or 2])
+  local at, best = O.plan_line(p, line(p), BEST, regimen(p)[2], MAX_LINES, p:attr("pc_palliative_at"))
   p:set("pc_best_response", best)
-  local months
-  if best == "PD" then months = 1.5 + p:random() else months = math.max(2, O.exp_months(p, regimen(p)[2]) * 12) end
-  return math.min(p.time + months / 12 * O.YEAR_MS, p:attr("pc_palliative_at"))
+  return at
 end
 local function round(x, d) local m = 10 ^ d; return math.floor(x * m + 0.5) / m end
 
